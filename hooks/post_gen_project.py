@@ -1,0 +1,58 @@
+"""Finish a bake: keep the variant folders the options chose, drop the rest, start git."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+VARIANTS = Path("_variants")
+CI_VARIANTS = {"github": ["ci-github"], "gitlab": ["ci-gitlab"], "both": ["ci-github", "ci-gitlab"]}
+
+
+def chosen_variants(options: dict) -> list[str]:
+    """Return the names of the `_variants/` folders the options select."""
+    names = [f"{option}-{options[option]}" for option in ("license", "tracking", "data_versioning", "devcontainer")]
+    return names + CI_VARIANTS.get(options["ci"], [])
+
+
+def apply_variants(root: Path, names: list[str]) -> None:
+    """Move each chosen variant's files into the project, then remove every variant folder."""
+    for name in names:
+        variant = root / VARIANTS / name
+        for source in sorted(p for p in variant.rglob("*") if p.is_file()):
+            target = root / source.relative_to(variant)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(source, target)
+    shutil.rmtree(root / VARIANTS)
+
+
+def git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
+
+
+def start_git() -> str:
+    """Initialise a repository with a first commit where that makes sense; say what happened."""
+    if shutil.which("git") is None:
+        return "git not found: skipped `git init`."
+    if git("rev-parse", "--is-inside-work-tree").returncode == 0:
+        return "Inside an existing git repository: skipped `git init`."
+    git("init", "-q")
+    git("add", "-A")
+    if not (git("config", "user.name").stdout.strip() and git("config", "user.email").stdout.strip()):
+        return "No git identity configured: ran `git init` and staged the files; commit them yourself."
+    done = git("commit", "-q", "--no-verify", "-m", "Initial commit from cookiecutter-reproducible-ml")
+    if done.returncode != 0:
+        return f"git commit failed, files are staged: {done.stderr.strip().splitlines()[-1:]}"
+    return "Initialised git with a first commit."
+
+
+def main() -> int:
+    options = json.loads(r"""{{ cookiecutter | jsonify }}""")
+    apply_variants(Path.cwd(), chosen_variants(options))
+    print(start_git())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

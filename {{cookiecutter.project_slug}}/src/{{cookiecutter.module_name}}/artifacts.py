@@ -1,0 +1,36 @@
+"""Atomic writers: an interrupted run never leaves a half-written artifact behind."""
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; rename it onto `target` only on success."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """Write a data frame as CSV with a fixed line ending, without the index."""
+    with atomic_path(target) as temporary:
+        frame.to_csv(temporary, index=False, lineterminator="\n")
+
+
+def write_json(data: dict, target: Path) -> None:
+    """Write JSON with sorted keys, so equal data gives equal bytes."""
+    with atomic_path(target) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -1,0 +1,60 @@
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.module_name }}.config import ConfigError, load_config
+
+PROJECT_PARAMS = Path(__file__).parents[1] / "params.yaml"
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "params.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+VALID = """
+seed: 0
+data: {test_size: 0.2, stratify: false}
+model: {n_estimators: 5, max_depth: null, min_samples_leaf: 2}
+"""
+
+
+def test_load_config_project_params_are_valid():
+    config = load_config(PROJECT_PARAMS)
+    assert config.model.n_estimators > 0
+
+
+def test_load_config_reads_values(tmp_path):
+    config = load_config(write(tmp_path, VALID))
+    assert config.seed == 0
+    assert config.data.test_size == 0.2
+    assert config.model.max_depth is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("seed: 0", "seed: 0\nlearning_rate: 0.1"), "unknown key 'learning_rate'"),
+        (("n_estimators: 5", "n_estimators: 5, n_trees: 3"), "unknown key 'model.n_trees'"),
+        (("n_estimators: 5", "n_estimators: five"), "model.n_estimators must be int, got str"),
+        (("stratify: false", "stratify: 1"), "data.stratify must be bool, got int"),
+        (("seed: 0", "seed: true"), "seed must be int, got bool"),
+        (("seed: 0", "seed: -1"), "seed must be between"),
+        (("test_size: 0.2", "test_size: 1.5"), "data.test_size must be between 0 and 1"),
+        (("seed: 0\n", ""), "missing key 'seed'"),
+    ],
+)
+def test_load_config_rejects_bad_params(tmp_path, change, message):
+    with pytest.raises(ConfigError, match=message):
+        load_config(write(tmp_path, VALID.replace(*change)))
+
+
+def test_load_config_missing_file_names_it(tmp_path):
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "absent.yaml")
+
+
+def test_load_config_rejects_invalid_yaml(tmp_path):
+    with pytest.raises(ConfigError, match="not valid YAML"):
+        load_config(write(tmp_path, "seed: [0"))
