@@ -12,7 +12,10 @@ CI_VARIANTS = {"github": ["ci-github"], "gitlab": ["ci-gitlab"], "both": ["ci-gi
 
 def chosen_variants(options: dict) -> list[str]:
     """Return the names of the `_variants/` folders the options select."""
-    names = [f"{option}-{options[option]}" for option in ("license", "tracking", "data_versioning", "devcontainer")]
+    names = [
+        f"{option}-{options[option]}"
+        for option in ("license", "tracking", "data_versioning", "devcontainer")
+    ]
     return names + CI_VARIANTS.get(options["ci"], [])
 
 
@@ -39,9 +42,15 @@ def start_git() -> str:
         return "Inside an existing git repository: skipped `git init`."
     git("init", "-q")
     git("add", "-A")
-    if not (git("config", "user.name").stdout.strip() and git("config", "user.email").stdout.strip()):
-        return "No git identity configured: ran `git init` and staged the files; commit them yourself."
-    done = git("commit", "-q", "--no-verify", "-m", "Initial commit from cookiecutter-reproducible-ml")
+    if not (
+        git("config", "user.name").stdout.strip() and git("config", "user.email").stdout.strip()
+    ):
+        return (
+            "No git identity configured: ran `git init` and staged the files; commit them yourself."
+        )
+    done = git(
+        "commit", "-q", "--no-verify", "-m", "Initial commit from cookiecutter-reproducible-ml"
+    )
     if done.returncode != 0:
         return f"git commit failed, files are staged: {done.stderr.strip().splitlines()[-1:]}"
     return "Initialised git with a first commit."

@@ -33,7 +33,9 @@ def check_module(value: str) -> str | None:
             "keyword (letters, digits, underscores, not starting with a digit)"
         )
     if value != value.lower():
-        return f"module_name {value!r} is not allowed: use lowercase (PEP 8), e.g. {value.lower()!r}"
+        return (
+            f"module_name {value!r} is not allowed: use lowercase (PEP 8), e.g. {value.lower()!r}"
+        )
     return None
 
 
@@ -45,7 +47,9 @@ def check_email(value: str) -> str | None:
 
 def check_python(value: str) -> str | None:
     if value not in PYTHON_VERSIONS:
-        return f"python_version {value!r} is not allowed: choose one of {', '.join(PYTHON_VERSIONS)}"
+        return (
+            f"python_version {value!r} is not allowed: choose one of {', '.join(PYTHON_VERSIONS)}"
+        )
     return None
 
 
@@ -71,9 +75,10 @@ def problems(context: dict) -> list[str]:
 def main() -> int:
     context = json.loads(r"""{{ cookiecutter | jsonify }}""")
     found = problems(context)
-    for message in found:
-        print(f"ERROR: {message}", file=sys.stderr)
-    return 1 if found else 0
+    if found:  # the first problem only: a bad slug also makes a bad derived module name
+        print(f"ERROR: {found[0]}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ MODULE = "{{ cookiecutter.module_name }}"
 LOCKS = {"requirements.in": "requirements.txt", "requirements-dev.in": "requirements-dev.txt"}
 RUNTIME_LOCK, DEV_LOCK = LOCKS.values()
 # Fixed hash seed: set iteration order is then the same in every run (repro varies it on purpose).
-RUN_ENV = {"PYTHONHASHSEED": "0", "MLFLOW_DISABLE_TELEMETRY": "true"}
+RUN_ENV = {"PYTHONHASHSEED": "0"}
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"

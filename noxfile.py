@@ -1,0 +1,43 @@
+"""The template's own sessions: `nox -s tests e2e` is what CI runs."""
+
+import nox
+
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.sessions = ["lint", "tests"]
+
+REQUIREMENTS = "requirements-test.txt"
+# The template's own Python; the baked project is linted by its own `nox -s lint` in the e2e tests.
+OWN_CODE = ["hooks", "tests", "noxfile.py", "local_extensions.py"]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Bake every option value and inspect the results (fast)."""
+    session.install("-r", REQUIREMENTS)
+    session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session
+def e2e(session: nox.Session) -> None:
+    """Bake projects, install them from their locks and run their own nox sessions (slow)."""
+    session.install("-r", REQUIREMENTS)
+    session.run("pytest", "-m", "slow", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Lint and format-check the template's own Python (hooks, tests, noxfile)."""
+    session.install("ruff==0.17.6")
+    session.run("ruff", "check", *OWN_CODE)
+    session.run("ruff", "format", "--check", *OWN_CODE)
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Bake the default project into ./demo, lock it and run its pipeline and tests."""
+    session.install("-r", REQUIREMENTS)
+    target = session.posargs[0] if session.posargs else "demo"
+    session.run("cookiecutter", "--no-input", "--overwrite-if-exists", ".", "-o", target)
+    with session.chdir(f"{target}/my-ml-project"):
+        session.run("nox", "-s", "lock", "pipeline", "tests")
+        session.log(f"Baked and ran {target}/my-ml-project: see reports/metrics.json there.")

@@ -1,0 +1,75 @@
+"""Bake the template and look at what comes out: shared by every test module."""
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+DEFAULTS = {"project_slug": "my-ml-project", "module_name": "my_ml_project"}
+
+
+@dataclass
+class Baked:
+    """A baked project: its root and the options it was baked with."""
+
+    root: Path
+    options: dict = field(default_factory=dict)
+
+    @property
+    def module(self) -> str:
+        return self.options.get("module_name", DEFAULTS["module_name"])
+
+    def files(self) -> set[str]:
+        """Every file below the root, as a relative POSIX path, outside `.git/`."""
+        return {
+            path.relative_to(self.root).as_posix()
+            for path in self.root.rglob("*")
+            if path.is_file() and ".git" not in path.relative_to(self.root).parts
+        }
+
+    def text(self, relative: str) -> str:
+        return (self.root / relative).read_text(encoding="utf-8")
+
+
+def bake(output_dir: Path, **options: str) -> Baked:
+    """Bake the template with `--no-input` and the given option values."""
+    root = cookiecutter(
+        str(TEMPLATE), no_input=True, extra_context=options, output_dir=str(output_dir)
+    )
+    return Baked(Path(root), options)
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a baked project's commands, free of the outer session's venv."""
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    env.update(
+        {
+            "MLFLOW_DISABLE_TELEMETRY": "true",
+            "DVC_NO_ANALYTICS": "1",
+            "UV_PYTHON_DOWNLOADS": "never",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+def run(args: list[str], cwd: Path, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """Run a command in a baked project; on failure, show its output in the test report."""
+    done = subprocess.run(args, cwd=cwd, env=clean_env(**env), capture_output=True, text=True)
+    if check and done.returncode != 0:
+        raise AssertionError(
+            f"{' '.join(args)} exited {done.returncode}\n--- stdout\n{done.stdout[-6000:]}"
+            f"\n--- stderr\n{done.stderr[-6000:]}"
+        )
+    return done
+
+
+def nox(project: Baked, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess:
+    """Run the baked project's own nox sessions, reusing their environments."""
+    return run(
+        [sys.executable, "-m", "nox", "--reuse-venv", "yes", *args], project.root, check, **env
+    )

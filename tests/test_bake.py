@@ -1,0 +1,199 @@
+"""Bake a matrix of options and check what comes out: the exact files, rendered and parseable."""
+
+import itertools
+import json
+import py_compile
+
+import pytest
+import tomllib
+import yaml
+
+from .helpers import Baked
+
+BASE_FILES = {
+    ".gitignore",
+    "README.md",
+    "noxfile.py",
+    "params.yaml",
+    "pyproject.toml",
+    "requirements.in",
+    "requirements-dev.in",
+    "data/raw/.gitkeep",
+    "data/interim/.gitkeep",
+    "data/processed/.gitkeep",
+    "data/external/.gitkeep",
+    "models/.gitkeep",
+    "notebooks/.gitkeep",
+    "reports/figures/.gitkeep",
+    *(
+        f"src/{{module}}/{name}.py"
+        for name in (
+            "__init__",
+            "__main__",
+            "artifacts",
+            "cli",
+            "config",
+            "data",
+            "evaluate",
+            "features",
+            "paths",
+            "pipeline",
+            "seed",
+            "train",
+        )
+    ),
+    *(
+        f"tests/{name}.py"
+        for name in (
+            "conftest",
+            "test_cli",
+            "test_config",
+            "test_data",
+            "test_evaluate",
+            "test_features",
+            "test_pipeline",
+            "test_seed",
+            "test_train",
+        )
+    ),
+}
+# Files that exist only for one value of one option.
+OPTION_FILES = {
+    ("license", "MIT"): {"LICENSE"},
+    ("license", "BSD-3-Clause"): {"LICENSE"},
+    ("license", "Apache-2.0"): {"LICENSE"},
+}
+
+# tracking x data_versioning interact (both touch the pipeline and its tracked outputs); the other
+# options are rotated through those combinations so that every value is baked at least once.
+INTERACTING = list(itertools.product(["mlflow", "none"], ["none", "dvc"]))
+ROTATED = {
+    "license": ["MIT", "BSD-3-Clause", "Apache-2.0", "None"],
+    "ci": ["github", "gitlab", "both", "none"],
+    "devcontainer": ["no", "yes", "no", "yes"],
+    "python_version": ["3.10", "3.11", "3.12", "3.13"],
+}
+MATRIX = [
+    {"tracking": tracking, "data_versioning": dvc, **{k: v[i] for k, v in ROTATED.items()}}
+    for i, (tracking, dvc) in enumerate(INTERACTING)
+]
+
+
+def matrix_id(options: dict) -> str:
+    return "-".join(f"{key}={value}" for key, value in options.items())
+
+
+def expected_files(options: dict, module: str = "my_ml_project") -> set[str]:
+    files = set(BASE_FILES)
+    for (option, value), extra in OPTION_FILES.items():
+        if options.get(option) == value:
+            files |= extra
+    return {path.format(module=module) for path in files}
+
+
+@pytest.fixture(params=MATRIX, ids=matrix_id)
+def project(request, baked) -> Baked:
+    return baked(**request.param)
+
+
+def test_bake_matrix_gives_exact_file_set(project):
+    assert project.files() == expected_files(project.options)
+
+
+def test_bake_matrix_leaves_no_template_syntax(project):
+    leftovers = [
+        path
+        for path in project.files()
+        if any(mark in project.text(path) for mark in ("{{", "{%", "cookiecutter."))
+    ]
+    assert leftovers == []
+
+
+def test_bake_matrix_python_compiles(project):
+    for path in sorted(p for p in project.files() if p.endswith(".py")):
+        py_compile.compile(str(project.root / path), doraise=True)
+
+
+def test_bake_matrix_config_files_parse(project):
+    for path in project.files():
+        if path.endswith(".toml"):
+            tomllib.loads(project.text(path))
+        elif path.endswith((".yaml", ".yml")) or path == "MLproject":
+            assert yaml.safe_load(project.text(path)) is not None, path
+        elif path.endswith(".json"):
+            json.loads(project.text(path))
+
+
+def test_bake_matrix_requires_python_admits_chosen_version(project):
+    pyproject = tomllib.loads(project.text("pyproject.toml"))
+    version = project.options["python_version"]
+    assert pyproject["project"]["requires-python"] == f">={version}"
+    assert pyproject["tool"]["ruff"]["target-version"] == "py" + version.replace(".", "")
+
+
+def test_bake_matrix_license_matches_option(project):
+    license_ = project.options["license"]
+    pyproject = tomllib.loads(project.text("pyproject.toml"))
+    if license_ == "None":
+        assert pyproject["project"]["license"] == "LicenseRef-Proprietary"
+    else:
+        assert pyproject["project"]["license"] == license_
+        first_line = project.text("LICENSE").splitlines()[0]
+        assert {"MIT": "MIT", "BSD-3-Clause": "BSD 3-Clause", "Apache-2.0": "Apache"}[
+            license_
+        ] in first_line
+
+
+def test_bake_tracking_none_has_no_mlflow(baked):
+    project = baked(tracking="none")
+    mentions = [path for path in project.files() if "mlflow" in project.text(path).lower()]
+    assert mentions == []
+    assert "tracking" not in yaml.safe_load(project.text("params.yaml"))
+
+
+def test_bake_default_makes_first_commit(baked):
+    import subprocess
+
+    project = baked()
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=project.root, capture_output=True, text=True
+    )
+    assert log.stdout.strip() == "Initial commit from cookiecutter-reproducible-ml"
+    status = subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project.root, capture_output=True, text=True
+    )
+    assert status.stdout == ""
+
+
+def test_bake_default_gitkeeps_are_tracked_but_data_ignored(baked):
+    import subprocess
+
+    project = baked()
+    tracked = subprocess.run(["git", "ls-files"], cwd=project.root, capture_output=True, text=True)
+    assert "data/raw/.gitkeep" in tracked.stdout.splitlines()
+    (project.root / "data/raw/x.csv").write_text("a\n1\n")
+    try:
+        ignored = subprocess.run(
+            ["git", "check-ignore", "data/raw/x.csv", "data/raw/.gitkeep"],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+        )
+        assert ignored.stdout.split() == ["data/raw/x.csv"]
+    finally:
+        (project.root / "data/raw/x.csv").unlink()
+
+
+def test_bake_custom_names_flow_everywhere(baked):
+    project = baked(project_name="Churn Model", module_name="churn")
+    assert project.root.name == "churn-model"
+    assert "src/churn/pipeline.py" in project.files()
+    assert "from churn." in project.text("tests/test_pipeline.py")
+    assert 'MODULE = "churn"' in project.text("noxfile.py")
+
+
+def test_bake_description_with_quotes_stays_valid_toml(baked):
+    project = baked(description='Predicts "churn" \\ fast', author_name="O'Brien")
+    pyproject = tomllib.loads(project.text("pyproject.toml"))
+    assert pyproject["project"]["description"] == 'Predicts "churn" \\ fast'
+    assert pyproject["project"]["authors"][0]["name"] == "O'Brien"

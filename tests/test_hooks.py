@@ -1,0 +1,169 @@
+"""The hooks: bad option values stop the bake with one clear line and leave nothing behind."""
+
+import importlib.util
+import subprocess
+import sys
+
+import pytest
+
+import local_extensions
+
+from .helpers import TEMPLATE
+
+
+def load_hook(name: str):
+    spec = importlib.util.spec_from_file_location(name, TEMPLATE / "hooks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+pre_gen = load_hook("pre_gen_project")
+post_gen = load_hook("post_gen_project")
+
+REJECTS = [
+    ("project_slug", "../escape", "project_slug '../escape' is not allowed"),
+    ("project_slug", "has space", "project_slug 'has space' is not allowed"),
+    ("module_name", "class", "module_name 'class' is not allowed"),
+    ("module_name", "9lives", "module_name '9lives' is not allowed"),
+    ("module_name", "has-dash", "module_name 'has-dash' is not allowed"),
+    ("python_version", "2.7", "python_version '2.7' is not allowed: choose one of 3.10, 3.11"),
+    ("author_email", "not-an-email", "author_email 'not-an-email' is not allowed"),
+]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"), REJECTS, ids=[f"{o}={v}" for o, v, _ in REJECTS]
+)
+def test_pre_gen_rejects_bad_value_in_one_line(tmp_path, option, value, message):
+    out = tmp_path / "out"
+    out.mkdir()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cookiecutter",
+            "--no-input",
+            str(TEMPLATE),
+            "-o",
+            str(out),
+            f"{option}={value}",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR: ")]
+    assert len(errors) == 1
+    assert message in errors[0]
+    assert list(out.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_problems_accepts_defaults():
+    context = {
+        "project_slug": "my-ml-project",
+        "module_name": "my_ml_project",
+        "author_email": "a@b.io",
+        "python_version": "3.12",
+        "license": "MIT",
+        "ci": "both",
+        "tracking": "none",
+        "data_versioning": "dvc",
+        "devcontainer": "yes",
+    }
+    assert pre_gen.problems(context) == []
+
+
+@pytest.mark.parametrize("slug", ["a", "ml-2", "x1-y2-z3"])
+def test_check_slug_accepts_good_slugs(slug):
+    assert pre_gen.check_slug(slug) is None
+
+
+@pytest.mark.parametrize("slug", ["-a", "a-", "a--b", "A", "a_b", "a/b", "", "2a"])
+def test_check_slug_rejects_bad_slugs(slug):
+    assert "project_slug" in pre_gen.check_slug(slug)
+
+
+@pytest.mark.parametrize("module", ["Upper", "naïve", "None", "a b"])
+def test_check_module_rejects(module):
+    assert "module_name" in pre_gen.check_module(module)
+
+
+def test_check_choice_names_allowed_values():
+    assert pre_gen.check_choice("ci", "jenkins") == (
+        "ci 'jenkins' is not allowed: choose one of github, gitlab, both, none"
+    )
+
+
+@pytest.mark.parametrize(
+    ("version_info", "expected"),
+    [((3, 11, 7), "3.11"), ((3, 13, 0), "3.13"), ((3, 14, 1), "3.13"), ((3, 9, 18), "3.10")],
+)
+def test_baking_python_clamps_to_supported(version_info, expected):
+    assert local_extensions.baking_python(version_info) == expected
+
+
+def test_default_bake_uses_running_python(baked):
+    project = baked()
+    running = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    assert f'PYTHON = "{local_extensions.baking_python()}"' in project.text("noxfile.py")
+    assert running == local_extensions.baking_python() or running not in local_extensions.SUPPORTED
+
+
+@pytest.mark.parametrize(
+    ("ci", "expected"),
+    [
+        ("github", ["ci-github"]),
+        ("gitlab", ["ci-gitlab"]),
+        ("both", ["ci-github", "ci-gitlab"]),
+        ("none", []),
+    ],
+)
+def test_chosen_variants_ci(ci, expected):
+    options = {
+        "license": "MIT",
+        "tracking": "none",
+        "data_versioning": "none",
+        "devcontainer": "no",
+        "ci": ci,
+    }
+    assert post_gen.chosen_variants(options)[4:] == expected
+
+
+def test_apply_variants_moves_chosen_and_drops_rest(tmp_path):
+    for name in ("keep", "drop"):
+        (tmp_path / "_variants" / name / "sub").mkdir(parents=True)
+        (tmp_path / "_variants" / name / "sub" / "f.txt").write_text(name)
+    post_gen.apply_variants(tmp_path, ["keep"])
+    assert (tmp_path / "sub" / "f.txt").read_text() == "keep"
+    assert not (tmp_path / "_variants").exists()
+
+
+def test_start_git_without_identity_stages_and_says_so(tmp_path, monkeypatch):
+    (tmp_path / "f.txt").write_text("x")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "none.gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for name in (
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "EMAIL",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    message = post_gen.start_git()
+    assert message.startswith("No git identity configured")
+    staged = subprocess.run(
+        ["git", "diff", "--cached", "--name-only"], capture_output=True, text=True
+    )
+    assert staged.stdout.split() == ["f.txt"]
+
+
+def test_start_git_inside_repository_skips(tmp_path, monkeypatch):
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "project").mkdir()
+    monkeypatch.chdir(tmp_path / "project")
+    assert "skipped" in post_gen.start_git()
+    assert not (tmp_path / "project" / ".git").exists()
