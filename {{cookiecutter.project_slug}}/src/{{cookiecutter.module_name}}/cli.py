@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import pipeline
 from .config import Config, ConfigError, load_config
+from .manifest import write_manifest
 from .paths import PARAMS
 from .seed import seed_everything
 
@@ -34,8 +35,9 @@ def prepare(args: argparse.Namespace) -> Config:
 
 def run_stages(args: argparse.Namespace) -> None:
     """Run `args.command` (one stage, or `all`) in the current directory."""
-    names = list(pipeline.STAGES) if args.command == "all" else [args.command]
+    names = list(pipeline.STAGE_NAMES) if args.command == "all" else [args.command]
     config = prepare(args)
+    write_manifest(config, Path.cwd())
     try:
         pipeline.run(names, config, Path.cwd())
     except FileNotFoundError as error:
@@ -45,7 +47,7 @@ def run_stages(args: argparse.Namespace) -> None:
 def pipeline_commands(runner: Callable[[argparse.Namespace], None] = run_stages) -> dict[str, Command]:
     """One command per stage plus `all`, each run by `runner`."""
     commands = {"all": Command("run every stage in order (the default)", runner)}
-    for name in pipeline.STAGES:
+    for name in pipeline.STAGE_NAMES:
         commands[name] = Command(f"run only the {name} stage", runner)
     return commands
 

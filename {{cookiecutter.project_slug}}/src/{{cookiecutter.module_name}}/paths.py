@@ -13,4 +13,5 @@ TEST_DATA = Path("data/processed/test.csv")
 MODEL = Path("models/model.joblib")
 METRICS = Path("reports/metrics.json")
 CONFUSION_MATRIX = Path("reports/figures/confusion_matrix.png")
+MANIFEST = Path("reports/manifest.json")  # what a run was made from; not a compared output
 TARGET = "target"

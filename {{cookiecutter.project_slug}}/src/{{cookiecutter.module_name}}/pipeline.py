@@ -1,24 +1,37 @@
 """The pipeline's stages, in order: the one list every runner (CLI, nox, DVC) reads."""
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import data, evaluate, features, train
 from .config import Config
+from .paths import CONFUSION_MATRIX, METRICS, MODEL, RAW_DATA, TEST_DATA, TRAIN_DATA
 
-Stage = Callable[[Config, Path], None]
 
-STAGES: dict[str, Stage] = {
-    "data": data.run,
-    "features": features.run,
-    "train": train.run,
-    "evaluate": evaluate.run,
-}
+@dataclass(frozen=True)
+class Stage:
+    """A step of the pipeline: what it reads, what it writes, which params it depends on."""
+
+    name: str
+    run: Callable[[Config, Path], None]
+    deps: tuple[Path, ...]
+    outs: tuple[Path, ...]
+    params: tuple[str, ...]
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("data", data.run, deps=(), outs=(RAW_DATA,), params=()),
+    Stage("features", features.run, deps=(RAW_DATA,), outs=(TRAIN_DATA, TEST_DATA), params=("seed", "data")),
+    Stage("train", train.run, deps=(TRAIN_DATA,), outs=(MODEL,), params=("seed", "model")),
+    Stage("evaluate", evaluate.run, deps=(MODEL, TEST_DATA), outs=(METRICS, CONFUSION_MATRIX), params=()),
+)
+STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 
 
 def run(names: list[str], config: Config, root: Path) -> None:
     """Run the named stages in pipeline order; each reads its inputs from disk."""
-    for name, stage in STAGES.items():
-        if name in names:
-            print(f"stage {name}", flush=True)
-            stage(config, root)
+    for stage in STAGES:
+        if stage.name in names:
+            print(f"stage {stage.name}", flush=True)
+            stage.run(config, root)
