@@ -3,6 +3,7 @@
 import json
 import re
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,25 +47,45 @@ def test_lock_dev_is_constrained_by_runtime(locked_project):
     assert runtime <= dev
 
 
-def test_pip_require_hashes_installs_dev_environment(locked_project, tmp_path):
-    venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", str(venv)], tmp_path)
-    python = str(venv / "bin" / "python")
+@pytest.fixture(scope="module")
+def pip_venv(locked_project, tmp_path_factory) -> Path:
+    """A plain venv with the dev lock installed by pip itself, the way the design promises."""
+    venv = tmp_path_factory.mktemp("pip") / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], venv.parent)
+    python = venv / "bin" / "python"
+    install = ["-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     run(
-        [
-            python,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--require-hashes",
-            "-r",
-            "requirements-dev.txt",
-        ],
+        [str(python), *install, "--require-hashes", "-r", "requirements-dev.txt"],
         locked_project.root,
     )
-    run([python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."], locked_project.root)
-    run([python, "-c", "import my_ml_project.pipeline, sklearn, pytest"], tmp_path)
+    run([str(python), *install, "--no-deps", "-e", "."], locked_project.root)
+    return python
+
+
+def test_pip_require_hashes_installs_dev_environment(pip_venv, locked_project):
+    done = run([str(pip_venv), "-m", "pip", "check"], locked_project.root)
+    assert "No broken requirements" in done.stdout
+    run(
+        [str(pip_venv), "-c", "import my_ml_project.pipeline, sklearn, pytest"], locked_project.root
+    )
+
+
+def test_seed_tests_pass_with_torch_installed(pip_venv, locked_project):
+    # `+cpu` can only be met by the CPU build; where none is reachable pip fails fast: skip.
+    install = run(
+        [str(pip_venv), "-m", "pip", "install", "--quiet", "torch==2.13.0+cpu"],
+        locked_project.root,
+        check=False,
+    )
+    if install.returncode != 0:
+        pytest.skip(f"no CPU build of torch 2.13.0 reachable: {install.stderr.strip()[-200:]}")
+    done = run(
+        [str(pip_venv), "-m", "pytest", "-q", "-rs", "tests/test_seed.py"],
+        locked_project.root,
+        PYTHONHASHSEED="0",
+    )
+    assert "skipped" not in done.stdout
+    assert "passed" in done.stdout
 
 
 def test_nox_tests_pass(locked_project):
