@@ -1,5 +1,8 @@
 """The template's own sessions: `nox -s tests e2e` is what CI runs."""
 
+import tempfile
+from pathlib import Path
+
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -34,10 +37,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def demo(session: nox.Session) -> None:
-    """Bake the default project into ./demo, lock it and run its pipeline and tests."""
+    """Bake the default project (outside this repository), lock it, run its pipeline and checks."""
     session.install("-r", REQUIREMENTS)
-    target = session.posargs[0] if session.posargs else "demo"
-    session.run("cookiecutter", "--no-input", "--overwrite-if-exists", ".", "-o", target)
-    with session.chdir(f"{target}/my-ml-project"):
-        session.run("nox", "-s", "lock", "pipeline", "tests")
-        session.log(f"Baked and ran {target}/my-ml-project: see reports/metrics.json there.")
+    target = Path(session.posargs[0] if session.posargs else tempfile.mkdtemp(prefix="ml-demo-"))
+    session.run("cookiecutter", "--no-input", "--overwrite-if-exists", ".", "-o", str(target))
+    project = target.resolve() / "my-ml-project"
+    with session.chdir(project):
+        session.run("nox", "-s", "lock", "pipeline")
+        session.run("nox")  # the project's default sessions: lint, tests, repro
+    session.log(f"Baked, locked and checked {project}: its results are in reports/ there.")
