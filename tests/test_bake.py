@@ -48,6 +48,7 @@ BASE_FILES = {
         f"tests/{name}.py"
         for name in (
             "conftest",
+            "test_artifacts",
             "test_cli",
             "test_config",
             "test_data",
