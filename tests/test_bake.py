@@ -67,6 +67,7 @@ OPTION_FILES = {
     ("license", "MIT"): {"LICENSE"},
     ("license", "BSD-3-Clause"): {"LICENSE"},
     ("license", "Apache-2.0"): {"LICENSE"},
+    ("devcontainer", "yes"): {".devcontainer/devcontainer.json", ".devcontainer/post-create.sh"},
 }
 
 # tracking x data_versioning interact (both touch the pipeline and its tracked outputs); the other
