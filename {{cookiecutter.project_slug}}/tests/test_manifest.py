@@ -40,3 +40,11 @@ def test_write_manifest_flags_dirty_tree_loudly(config, tmp_path, capsys):
     write_manifest(config, tmp_path)
     assert "WARNING: uncommitted changes" in capsys.readouterr().err
     assert json.loads((tmp_path / MANIFEST).read_text())["git_dirty"] is True
+
+
+def test_build_manifest_records_ci_run(config, tmp_path, monkeypatch):
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    monkeypatch.setenv("GITLAB_CI", "true")
+    monkeypatch.setenv("CI_PIPELINE_ID", "1001")
+    ci = build_manifest(config, tmp_path)["ci"]
+    assert ci == {"ci.provider": "gitlab", "ci.pipeline_id": "1001"}

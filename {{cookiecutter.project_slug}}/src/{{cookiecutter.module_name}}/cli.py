@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import pipeline
+from . import gate, pipeline
 from .config import Config, ConfigError, load_config
 from .manifest import write_manifest
 from .paths import PARAMS
@@ -22,7 +22,7 @@ class Command:
     """A subcommand: its help line, how it reads arguments, and what it runs."""
 
     help: str
-    run: Callable[[argparse.Namespace], None]
+    run: Callable[[argparse.Namespace], int | None]  # the exit status; None means 0
     arguments: Callable[[argparse.ArgumentParser], None] = field(default=lambda parser: None)
 
 
@@ -45,10 +45,11 @@ def run_stages(args: argparse.Namespace) -> None:
 
 
 def pipeline_commands(runner: Callable[[argparse.Namespace], None] = run_stages) -> dict[str, Command]:
-    """One command per stage plus `all`, each run by `runner`."""
+    """One command per stage plus `all`, each run by `runner`, and the quality `gate`."""
     commands = {"all": Command("run every stage in order (the default)", runner)}
     for name in pipeline.STAGE_NAMES:
         commands[name] = Command(f"run only the {name} stage", runner)
+    commands["gate"] = Command(gate.HELP, gate.run, gate.add_arguments)
     return commands
 
 
@@ -67,8 +68,7 @@ def main(argv: list[str] | None = None, commands: dict[str, Command] | None = No
     args = build_parser(commands).parse_args(argv)
     args.command = args.command or "all"
     try:
-        commands[args.command].run(args)
+        return commands[args.command].run(args) or 0
     except (ConfigError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    return 0

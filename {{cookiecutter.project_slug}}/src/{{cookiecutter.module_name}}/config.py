@@ -32,11 +32,22 @@ class TrackingConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class GateConfig:
+    minimum: dict[str, float]  # metric name -> the lowest value that passes
+    max_drop: float  # how far a metric may fall below a reference run's (main's, the champion's)
+
+    def __post_init__(self) -> None:
+        if self.max_drop < 0:
+            raise ConfigError(f"gate.max_drop must be 0 or more, got {self.max_drop}")
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     seed: int
     data: DataConfig
     model: ModelConfig
     tracking: TrackingConfig | None = None
+    gate: GateConfig | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.seed < 2**32:
@@ -87,6 +98,9 @@ def _convert(hint: object, value: object, key: str) -> object:
             return float(value)
         if option is int and isinstance(value, bool):
             continue
+        if typing.get_origin(option) is dict and isinstance(value, dict):
+            hint = typing.get_args(option)[1]
+            return {str(k): _convert(hint, v, f"{key}.{k}") for k, v in value.items()}
         if isinstance(option, type) and isinstance(value, option):
             return value
     expected = " or ".join("null" if option is type(None) else option.__name__ for option in options)

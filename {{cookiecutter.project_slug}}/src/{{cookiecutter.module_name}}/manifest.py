@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from .artifacts import write_json
+from .ci_tags import ci_tags
 from .config import Config
 from .hashing import sha256_tree
 from .paths import MANIFEST, PARAMS
@@ -39,6 +40,7 @@ def build_manifest(config: Config, root: Path) -> dict:
         "seed": config.seed,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "ci": ci_tags(),  # provider, pipeline, branch, pull/merge request; empty outside CI
         "packages": sorted(
             f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
         ),

@@ -12,6 +12,7 @@ TRAIN_DATA = Path("data/processed/train.csv")
 TEST_DATA = Path("data/processed/test.csv")
 MODEL = Path("models/model.joblib")
 METRICS = Path("reports/metrics.json")
+METRICS_REPORT = Path("reports/metrics.md")  # the quality gate's verdict, for people
 CONFUSION_MATRIX = Path("reports/figures/confusion_matrix.png")
 MANIFEST = Path("reports/manifest.json")  # what a run was made from; not a compared output
 TARGET = "target"
