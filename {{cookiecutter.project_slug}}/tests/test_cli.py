@@ -1,6 +1,8 @@
 import shutil
 from pathlib import Path
 
+import pandas as pd
+
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.paths import METRICS, RAW_DATA
 
@@ -27,3 +29,18 @@ def test_main_missing_input_says_which_stage_to_run(tmp_path, monkeypatch, capsy
     monkeypatch.chdir(tmp_path)
     assert main(["train"]) == 2
     assert "run the earlier stages first" in capsys.readouterr().err
+
+
+def test_main_broken_raw_data_stops_with_report_before_training(tmp_path, monkeypatch, capsys):
+    shutil.copy(PROJECT_PARAMS, tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["data"]) == 0
+    raw = pd.read_csv(tmp_path / RAW_DATA)
+    raw.loc[0, "alcohol"] = 99.0
+    raw.to_csv(tmp_path / RAW_DATA, index=False)
+    assert main(["features"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: data/raw/wine.csv does not match its schema (1 problem):",
+        "  column 'alcohol': 1 row above the maximum 16, e.g. 99.0",
+    ]
+    assert not (tmp_path / "data/processed").exists()

@@ -10,6 +10,7 @@ from . import gate, pipeline
 from .config import Config, ConfigError, load_config
 from .manifest import write_manifest
 from .paths import PARAMS
+from .schema import SchemaError
 from .seed import seed_everything
 
 
@@ -69,6 +70,6 @@ def main(argv: list[str] | None = None, commands: dict[str, Command] | None = No
     args.command = args.command or "all"
     try:
         return commands[args.command].run(args) or 0
-    except (ConfigError, UsageError) as error:
+    except (ConfigError, SchemaError, UsageError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

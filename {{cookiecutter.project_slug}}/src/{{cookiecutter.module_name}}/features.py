@@ -8,7 +8,8 @@ from sklearn.preprocessing import StandardScaler
 
 from .artifacts import write_csv
 from .config import Config
-from .paths import RAW_DATA, TARGET, TEST_DATA, TRAIN_DATA
+from .data import read_raw
+from .paths import TARGET, TEST_DATA, TRAIN_DATA
 
 
 def split(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -33,6 +34,6 @@ def standardise(train: pd.DataFrame, test: pd.DataFrame) -> tuple[pd.DataFrame, 
 
 
 def run(config: Config, root: Path) -> None:
-    train, test = standardise(*split(pd.read_csv(root / RAW_DATA), config))
+    train, test = standardise(*split(read_raw(root), config))
     write_csv(train, root / TRAIN_DATA)
     write_csv(test, root / TEST_DATA)
