@@ -42,6 +42,7 @@ BASE_FILES = {
             "manifest",
             "paths",
             "pipeline",
+            "schema",
             "seed",
             "train",
         )
@@ -61,6 +62,7 @@ BASE_FILES = {
             "test_hashing",
             "test_manifest",
             "test_pipeline",
+            "test_schema",
             "test_seed",
             "test_train",
         )
