@@ -74,6 +74,14 @@ OPTION_FILES = {
     ("license", "BSD-3-Clause"): {"LICENSE"},
     ("license", "Apache-2.0"): {"LICENSE"},
     ("devcontainer", "yes"): {".devcontainer/devcontainer.json", ".devcontainer/post-create.sh"},
+    ("ci", "github"): {".github/workflows/ci.yml"},
+    ("ci", "gitlab"): {".gitlab-ci.yml"},
+    ("ci", "both"): {".github/workflows/ci.yml", ".gitlab-ci.yml"},
+}
+# Files that exist only for a combination of option values.
+COMBINED_FILES = {
+    (("ci", "github"), ("tracking", "mlflow")): {".github/workflows/promote.yml"},
+    (("ci", "both"), ("tracking", "mlflow")): {".github/workflows/promote.yml"},
 }
 
 # tracking x data_versioning interact (both touch the pipeline and its tracked outputs); the other
@@ -99,6 +107,9 @@ def expected_files(options: dict, module: str = "my_ml_project") -> set[str]:
     files = set(BASE_FILES)
     for (option, value), extra in OPTION_FILES.items():
         if options.get(option) == value:
+            files |= extra
+    for condition, extra in COMBINED_FILES.items():
+        if all(options.get(option) == value for option, value in condition):
             files |= extra
     return {path.format(module=module) for path in files}
 
