@@ -83,3 +83,12 @@ def pipeline(session: nox.Session) -> None:
     """Run the pipeline from raw data to metrics (posargs: a stage, default all)."""
     install_locked(session, RUNTIME_LOCK)
     session.run("python", "-m", MODULE, *(session.posargs or ["all"]), env=RUN_ENV)
+{%- if cookiecutter.tracking == "mlflow" %}
+
+
+@nox.session(python=PYTHON)
+def register(session: nox.Session) -> None:
+    """Register the latest run's model and move an alias to it (posargs: `--alias champion`, ...)."""
+    install_locked(session, RUNTIME_LOCK)
+    session.run("python", "-m", MODULE, "register", *session.posargs, env=RUN_ENV)
+{%- endif %}

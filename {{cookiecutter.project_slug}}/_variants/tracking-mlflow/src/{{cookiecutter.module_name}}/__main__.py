@@ -1,5 +1,6 @@
-"""`python -m {{ cookiecutter.module_name }}`: run the pipeline."""
+"""`python -m {{ cookiecutter.module_name }}`: run the pipeline, tracked in MLflow; and register, predict, tune, runs."""
 
 from .cli import main
+from .commands import tracked_commands
 
-raise SystemExit(main())
+raise SystemExit(main(commands=tracked_commands()))

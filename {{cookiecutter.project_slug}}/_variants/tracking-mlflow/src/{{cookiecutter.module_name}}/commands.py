@@ -1,0 +1,119 @@
+"""The commands with MLflow: every pipeline stage tracked, plus `register`, `predict`, `tune`, `runs`.
+
+MLflow is imported only by a command that uses it, so `--no-track` runs never load it.
+"""
+
+import argparse
+import dataclasses
+import json
+from pathlib import Path
+
+from . import cli, pipeline
+from .cli import Command, UsageError
+from .config import Config, load_config
+from .paths import MANIFEST
+
+PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output `repro` compares
+
+
+def tracking_on(args: argparse.Namespace, config: Config) -> bool:
+    """Tracking is on unless `--no-track` was given or params.yaml turns it off."""
+    return not getattr(args, "no_track", False) and config.tracking is not None and config.tracking.enabled
+
+
+def tracked_config(args: argparse.Namespace) -> Config:
+    """The configuration of a command that needs MLflow, which tracking must not turn off."""
+    config = load_config(args.params)
+    if not tracking_on(args, config):
+        raise UsageError(f"`{args.command}` needs MLflow, but tracking.enabled is false in {args.params}")
+    return config
+
+
+def run_tracked(args: argparse.Namespace) -> None:
+    """Run the stages of `args.command` inside one MLflow run (or untracked, if tracking is off)."""
+    config = load_config(args.params)
+    if not tracking_on(args, config):
+        cli.run_stages(args)
+        return
+    from . import tracking
+
+    tracking.connect()  # fails in one line, before any work, if the store is unreachable
+    with tracking.pipeline_run(config, args.command):
+        cli.run_stages(args)
+        tracking.log_manifest(json.loads(MANIFEST.read_text(encoding="utf-8")))
+        stages = list(pipeline.STAGE_NAMES) if args.command == "all" else [args.command]
+        tracking.log_outputs(stages, Path.cwd())
+
+
+def run_register(args: argparse.Namespace) -> None:
+    from . import registry, tracking
+
+    config = tracked_config(args)
+    tracking.connect()
+    registry.register(config, run_id=args.run_id, alias=args.alias, version=args.version)
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    from . import registry, tracking
+
+    config = tracked_config(args)
+    tracking.connect()
+    model = args.model or f"models:/{config.tracking.model_name}@champion"
+    registry.predict(model, args.input, args.output)
+
+
+def run_tune(args: argparse.Namespace) -> None:
+    from . import tune
+
+    tune.run(tracked_config(args), Path.cwd())
+
+
+def run_runs(args: argparse.Namespace) -> None:
+    from . import tracking
+
+    config = tracked_config(args)
+    tracking.connect()
+    print(tracking.runs_table(config.tracking.experiment, args.metric, args.limit))
+
+
+def no_track_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-track", action="store_true", help="run without MLflow (as `tracking.enabled: false` does)"
+    )
+
+
+def register_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--run-id", help="the run whose model to register (default: the latest finished run)")
+    parser.add_argument("--alias", default="challenger", help="the alias to move (default: %(default)s)")
+    parser.add_argument(
+        "--version", type=int, help="move the alias to this existing version instead (a rollback)"
+    )
+
+
+def predict_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", type=Path, help="CSV of feature columns (a `target` column is ignored)")
+    parser.add_argument("--model", help="model URI (default: models:/<tracking.model_name>@champion)")
+    parser.add_argument(
+        "--output", type=Path, default=PREDICTIONS, help="where to write the predictions (default: %(default)s)"
+    )
+
+
+def runs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--metric", default="accuracy", help="rank runs by this metric (default: %(default)s)")
+    parser.add_argument("--limit", type=int, default=20, help="show at most this many runs (default: %(default)s)")
+
+
+def tracked_commands() -> dict[str, Command]:
+    """The pipeline commands, tracked and with `--no-track`, plus the MLflow commands."""
+    commands = cli.pipeline_commands(run_tracked)
+    for name in ("all", *pipeline.STAGE_NAMES):
+        commands[name] = dataclasses.replace(commands[name], arguments=no_track_argument)
+    commands["tune"] = Command(
+        "search the hyperparameters of tracking.tune, one child run per candidate", run_tune
+    )
+    commands["runs"] = Command("list the experiment's runs, best first", run_runs, runs_arguments)
+    commands["register"] = Command(
+        "register a run's model and point an alias at it", run_register, register_arguments
+    )
+    commands["predict"] = Command("predict with a registered model", run_predict, predict_arguments)
+    return commands

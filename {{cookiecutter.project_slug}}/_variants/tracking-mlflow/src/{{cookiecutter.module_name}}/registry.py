@@ -1,0 +1,112 @@
+"""The model registry: register a run's model, move an alias to it, predict with a registered model.
+
+Aliases (`challenger`, `champion`) name versions; rolling back is moving `champion` to an older one.
+"""
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+from mlflow.entities import Run
+from mlflow.exceptions import MlflowException
+
+from .artifacts import write_csv
+from .cli import UsageError
+from .config import Config
+from .paths import TARGET
+from .tracking import MODEL_URI_TAG
+
+CARD_TAGS = ("git_commit", "git_dirty", "data_raw_sha256", "params_sha256", "locks_sha256.requirements.txt")
+
+
+def latest_model_run(client: mlflow.MlflowClient, experiment_name: str) -> Run:
+    """The most recent finished run of the experiment that logged a model."""
+    experiment = client.get_experiment_by_name(experiment_name)
+    runs = [] if experiment is None else client.search_runs(
+        [experiment.experiment_id],
+        filter_string=f"attributes.status = 'FINISHED' and tags.{MODEL_URI_TAG} LIKE 'models:/%'",
+        order_by=["attributes.start_time DESC"],
+        max_results=1,
+    )
+    if not runs:
+        raise UsageError(f"no finished run with a model in experiment {experiment_name!r}: run `all` first")
+    return runs[0]
+
+
+def model_run(client: mlflow.MlflowClient, config: Config, run_id: str | None) -> Run:
+    """The run `run_id` (checked: finished, with a model), or the latest one with a model."""
+    if run_id is None:
+        return latest_model_run(client, config.tracking.experiment)
+    try:
+        run = client.get_run(run_id)
+    except MlflowException:
+        raise UsageError(f"run {run_id!r} not found in the tracking store") from None
+    if run.info.status != "FINISHED" or MODEL_URI_TAG not in run.data.tags:
+        raise UsageError(f"run {run_id} has no model to register (status {run.info.status})")
+    return run
+
+
+def model_card(name: str, version: str, run: Run) -> str:
+    """A markdown card for one model version: where it came from and how well it did."""
+    def table(rows: dict) -> str:
+        return "\n".join(["| name | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in sorted(rows.items()))])
+
+    tags = run.data.tags
+    origin = {key: tags.get(key, "unknown") for key in CARD_TAGS}
+    return (
+        f"# {name} version {version}\n\n"
+        f"Registered {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from run `{run.info.run_id}`.\n\n"
+        f"## Origin\n\n{table(origin)}\n\n"
+        f"## Metrics (test split)\n\n{table(run.data.metrics)}\n\n"
+        f"## Parameters\n\n{table(run.data.params)}\n"
+    )
+
+
+def register(config: Config, run_id: str | None, alias: str, version: int | None) -> str:
+    """Point `alias` at the model of a run (registering it once) or at an existing `version`."""
+    client = mlflow.MlflowClient()
+    name = config.tracking.model_name
+    if version is not None:
+        try:
+            client.set_registered_model_alias(name, alias, str(version))
+        except MlflowException as error:
+            raise UsageError(f"cannot move {alias} to {name} version {version}: {error.message}") from None
+        print(f"{name}@{alias} -> version {version}")
+        return str(version)
+    run = model_run(client, config, run_id)
+    existing = client.search_model_versions(f"name = '{name}' and run_id = '{run.info.run_id}'")
+    if existing:  # promoting a registered run moves the alias, without a duplicate version
+        number = max(existing, key=lambda v: int(v.version)).version
+    else:
+        number = new_version(client, name, run)
+    client.set_registered_model_alias(name, alias, number)
+    print(f"{name}@{alias} -> version {number} (run {run.info.run_id})")
+    return number
+
+
+def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
+    """Register the run's model as a new version, with a description, tags and a model card."""
+    tags = {key: run.data.tags[key] for key in CARD_TAGS if key in run.data.tags}
+    created = mlflow.register_model(run.data.tags[MODEL_URI_TAG], name, tags=tags)
+    metrics = ", ".join(f"{key} {value:.4f}" for key, value in sorted(run.data.metrics.items()))
+    client.update_model_version(
+        name, created.version, f"From run {run.info.run_id} (commit {tags.get('git_commit', 'unknown')}); {metrics}"
+    )
+    card = f"model_cards/{name}-v{created.version}.md"
+    client.log_text(run.info.run_id, model_card(name, created.version, run), card)
+    return created.version
+
+
+def predict(model_uri: str, source: Path, target: Path) -> None:
+    """Write one prediction per row of `source` to `target`, with the model at `model_uri`."""
+    try:
+        model = mlflow.pyfunc.load_model(model_uri)
+    except MlflowException as error:
+        raise UsageError(f"cannot load {model_uri}: {error.message.splitlines()[0]}") from None
+    try:
+        features = pd.read_csv(source).drop(columns=TARGET, errors="ignore")
+    except FileNotFoundError:
+        raise UsageError(f"{source} not found") from None
+    write_csv(pd.DataFrame({"prediction": model.predict(features)}), target)
+    print(f"wrote {len(features)} predictions to {target}")
