@@ -12,6 +12,7 @@ from .helpers import Baked
 
 BASE_FILES = {
     ".gitignore",
+    ".pre-commit-config.yaml",
     "README.md",
     "noxfile.py",
     "params.yaml",
@@ -25,6 +26,8 @@ BASE_FILES = {
     "models/.gitkeep",
     "notebooks/.gitkeep",
     "reports/figures/.gitkeep",
+    "tools/check_locks.py",
+    "tools/no_data_in_git.py",
     *(
         f"src/{{module}}/{name}.py"
         for name in (
@@ -33,6 +36,7 @@ BASE_FILES = {
             "artifacts",
             "ci_tags",
             "cli",
+            "compare",
             "config",
             "data",
             "evaluate",
@@ -42,6 +46,7 @@ BASE_FILES = {
             "manifest",
             "paths",
             "pipeline",
+            "repro",
             "schema",
             "seed",
             "train",
@@ -52,8 +57,10 @@ BASE_FILES = {
         for name in (
             "conftest",
             "test_artifacts",
+            "test_check_locks",
             "test_ci_tags",
             "test_cli",
+            "test_compare",
             "test_config",
             "test_data",
             "test_evaluate",
@@ -62,6 +69,7 @@ BASE_FILES = {
             "test_hashing",
             "test_manifest",
             "test_pipeline",
+            "test_repro",
             "test_schema",
             "test_seed",
             "test_train",

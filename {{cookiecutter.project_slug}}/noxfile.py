@@ -92,3 +92,14 @@ def register(session: nox.Session) -> None:
     install_locked(session, RUNTIME_LOCK)
     session.run("python", "-m", MODULE, "register", *session.posargs, env=RUN_ENV)
 {%- endif %}
+
+
+@nox.session(python=PYTHON)
+def repro(session: nox.Session) -> None:
+    """Run the pipeline twice in fresh copies of the project; fail if an output differs.
+
+    posargs: `--update-reference` records the outputs in reports/repro.json, `--keep` keeps
+    both copies. What is compared: `[tool.repro]` in pyproject.toml.
+    """
+    install_locked(session, RUNTIME_LOCK)
+    session.run("python", "-m", f"{MODULE}.repro", *session.posargs)
