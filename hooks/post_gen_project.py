@@ -56,10 +56,25 @@ def start_git() -> str:
     return "Initialised git with a first commit."
 
 
+def start_dvc(options: dict, in_git: bool) -> str | None:
+    """Say how DVC is set up: `.dvc/` ships ready (what `dvc init` writes), so nothing runs here."""
+    if options["data_versioning"] != "dvc":
+        return None
+    if not in_git:
+        return "DVC needs git: run `git init` (or `dvc config core.no_scm true`) before using dvc."
+    return (
+        "DVC is set up without `dvc init` (.dvc/ ships with analytics off); the default remote "
+        f"is ../{options['project_slug']}-dvc-remote; dvc installs with requirements-dev.txt."
+    )
+
+
 def main() -> int:
     options = json.loads(r"""{{ cookiecutter | jsonify }}""")
     apply_variants(Path.cwd(), chosen_variants(options))
     print(start_git())
+    in_git = shutil.which("git") is not None and git("rev-parse").returncode == 0
+    if dvc := start_dvc(options, in_git):
+        print(dvc)
     return 0
 
 

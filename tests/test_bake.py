@@ -82,9 +82,23 @@ OPTION_FILES = {
     ("license", "BSD-3-Clause"): {"LICENSE"},
     ("license", "Apache-2.0"): {"LICENSE"},
     ("devcontainer", "yes"): {".devcontainer/devcontainer.json", ".devcontainer/post-create.sh"},
+    ("data_versioning", "dvc"): {
+        ".dvc/.gitignore",
+        ".dvc/config",
+        ".dvcignore",
+        "dvc.yaml",
+        "src/{module}/dvcfiles.py",
+        "tests/test_dvcfiles.py",
+    },
     ("ci", "github"): {".github/workflows/ci.yml"},
     ("ci", "gitlab"): {".gitlab-ci.yml"},
     ("ci", "both"): {".github/workflows/ci.yml", ".gitlab-ci.yml"},
+    ("tracking", "mlflow"): {
+        ".env.example",
+        "MLproject",
+        *(f"src/{{module}}/{name}.py" for name in ("commands", "registry", "tracking", "tune")),
+        *(f"tests/test_{name}.py" for name in ("commands", "registry", "tracking", "tune")),
+    },
 }
 # Files that exist only for a combination of option values.
 COMBINED_FILES = {

@@ -1,0 +1,79 @@
+"""data_versioning: `dvc` bakes a ready DVC repository; `none` bakes no trace of DVC (fast)."""
+
+import configparser
+import re
+import subprocess
+
+import yaml
+
+from .test_hooks import post_gen
+
+
+def git(project, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=project.root, capture_output=True, text=True)
+
+
+def dvc_config(project) -> configparser.ConfigParser:
+    config = configparser.ConfigParser()
+    config.read_string(project.text(".dvc/config"))
+    return config
+
+
+def test_bake_dvc_none_has_no_dvc_file_dependency_or_hook(baked):
+    project = baked(data_versioning="none")
+    assert [path for path in project.files() if "dvc" in path.lower()] == []
+    for path in ("requirements.in", "requirements-dev.in", "noxfile.py", "params.yaml"):
+        assert "dvc" not in project.text(path).lower(), path
+    hooks = yaml.safe_load(project.text(".pre-commit-config.yaml"))["repos"]
+    assert not [hook for repo in hooks for hook in repo["hooks"] if "dvc" in hook["entry"]]
+    assert git(project, "check-ignore", "-q", "reports/metrics.json").returncode == 0
+
+
+def test_bake_dvc_ships_initialised_repo_with_analytics_off_and_outside_remote(baked):
+    project = baked(data_versioning="dvc", project_name="Wine Study")
+    config = dvc_config(project)
+    assert config["core"]["analytics"] == "false"
+    name = config["core"]["remote"]
+    remote = config[f"'remote \"{name}\"'"]["url"]  # DVC's section name keeps its quotes
+    # DVC resolves a relative remote URL from the folder that holds the config file.
+    location = (project.root / ".dvc" / remote).resolve()
+    assert location == project.root.parent.resolve() / "wine-study-dvc-remote"
+    assert {".dvc/config", ".dvc/.gitignore", "dvc.yaml"} <= set(
+        git(project, "ls-files").stdout.splitlines()
+    )
+
+
+def test_bake_dvc_git_keeps_dvc_pointers_and_metrics_but_not_data(baked):
+    project = baked(data_versioning="dvc")
+    paths = ["data/raw/wine.csv", "data/raw/wine.csv.dvc", "reports/metrics.json", "dvc.lock"]
+    ignored = git(project, "check-ignore", "--no-index", *paths).stdout.split()
+    assert ignored == ["data/raw/wine.csv"]
+
+
+def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
+    project = baked(data_versioning="dvc", module_name="churn")
+    stages = yaml.safe_load(project.text("dvc.yaml"))["stages"]
+    assert list(stages) == ["data", "features", "train", "evaluate"]
+    for name, stage in stages.items():
+        assert stage["cmd"] == f"PYTHONHASHSEED=0 python -m churn {name}"
+        assert stage["deps"][0] == f"src/churn/{name}.py"
+        assert (project.root / stage["deps"][0]).is_file()
+    assert stages["train"]["params"] == ["seed", "model"]
+    assert stages["evaluate"]["metrics"] == [{"reports/metrics.json": {"cache": False}}]
+
+
+def test_bake_dvc_pins_dvc_once_for_locks_and_git_hooks(baked):
+    project = baked(data_versioning="dvc")
+    pins = re.findall(r"^dvc==(\S+)", project.text("requirements-dev.in"), re.MULTILINE)
+    assert len(pins) == 1
+    hook_pins = set(re.findall(r"dvc==([\w.]+)", project.text(".pre-commit-config.yaml")))
+    assert hook_pins <= set(pins)
+
+
+def test_post_gen_start_dvc_says_what_it_did():
+    options = {"data_versioning": "dvc", "project_slug": "wine-study"}
+    assert post_gen.start_dvc({**options, "data_versioning": "none"}, in_git=True) is None
+    message = post_gen.start_dvc(options, in_git=True)
+    assert "without `dvc init`" in message and "../wine-study-dvc-remote" in message
+    assert "git init" in post_gen.start_dvc(options, in_git=False)
+    assert "\n" not in message

@@ -1,0 +1,118 @@
+"""DVC's files: `dvc.yaml` written from `pipeline.STAGES`, output hashes read from `dvc.lock`.
+
+After changing the stages, run `python -m {{ cookiecutter.module_name }}.dvcfiles` to rewrite
+`dvc.yaml`; a test fails while the committed file and `STAGES` disagree.
+"""
+
+import hashlib
+from pathlib import Path
+
+import yaml
+
+from .hashing import CHUNK
+from .paths import CONFUSION_MATRIX, METRICS
+from .pipeline import STAGES, Stage
+
+DVC_YAML = Path("dvc.yaml")
+DVC_LOCK = Path("dvc.lock")
+HEADER = (
+    f"# Written from pipeline.STAGES by `python -m {__package__}.dvcfiles`: change the stages\n"
+    "# there, not here. `dvc repro` runs every stage whose code, inputs or params changed.\n"
+)
+RUN_ENV = "PYTHONHASHSEED=0"  # as in nox's sessions: str hashing fixed (needs a POSIX shell)
+METRICS_FILES = (METRICS,)  # small, kept in git (cache: false) so `dvc metrics diff` spans commits
+PLOTS = (CONFUSION_MATRIX,)
+
+
+def source_file(stage: Stage) -> Path:
+    """The module that defines the stage, so editing its code reruns it."""
+    return Path("src", *stage.run.__module__.split(".")).with_suffix(".py")
+
+
+def stage_entry(stage: Stage) -> dict:
+    """One stage of `dvc.yaml`: the CLI command, deps, params, outs, metrics and plots."""
+    entry: dict = {
+        "cmd": f"{RUN_ENV} python -m {__package__} {stage.name}",
+        "deps": [source_file(stage).as_posix(), *(dep.as_posix() for dep in stage.deps)],
+    }
+    if stage.params:
+        entry["params"] = list(stage.params)
+    outs = [out.as_posix() for out in stage.outs if out not in METRICS_FILES + PLOTS]
+    metrics = [{out.as_posix(): {"cache": False}} for out in stage.outs if out in METRICS_FILES]
+    plots = [out.as_posix() for out in stage.outs if out in PLOTS]
+    for key, values in (("outs", outs), ("metrics", metrics), ("plots", plots)):
+        if values:
+            entry[key] = values
+    return entry
+
+
+def render() -> str:
+    """The text of `dvc.yaml` for the current `STAGES`."""
+    stages = {stage.name: stage_entry(stage) for stage in STAGES}
+    return HEADER + yaml.safe_dump({"stages": stages}, sort_keys=False)
+
+
+def md5_file(path: Path) -> str:
+    """The MD5 DVC records for a file, streamed."""
+    digest = hashlib.md5(usedforsecurity=False)
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def locked_outputs(lock: Path) -> dict[str, str]:
+    """Every output path recorded in `dvc.lock` with the MD5 DVC stored for it."""
+    recorded = yaml.safe_load(lock.read_text(encoding="utf-8")) or {}
+    return {
+        out["path"]: out["md5"]
+        for stage in recorded.get("stages", {}).values()
+        for out in stage.get("outs", [])
+    }
+
+
+def lock_differences(lock: Path, root: Path) -> list[str]:
+    """Outputs under `root` whose content is not what `dvc.lock` recorded, with why."""
+    found = []
+    for path, md5 in locked_outputs(lock).items():
+        file = root / path
+        if not file.is_file():
+            found.append(f"{path}: missing")
+        elif md5_file(file) != md5:
+            found.append(f"{path}: differs from {lock.name}")
+    return found
+
+
+def lookup(params: dict, key: str) -> object:
+    """The value of a dotted key such as `model.n_estimators`, or None when absent."""
+    for part in key.split("."):
+        params = params.get(part) if isinstance(params, dict) else None
+    return params
+
+
+def stale_inputs(lock: Path, root: Path) -> list[str]:
+    """Inputs (code, data, params) that changed since `dvc.lock` was written: run `dvc repro`."""
+    recorded = yaml.safe_load(lock.read_text(encoding="utf-8")) or {}
+    found = []
+    for name, stage in recorded.get("stages", {}).items():
+        for dep in stage.get("deps", []):
+            file = root / dep["path"]
+            if not file.is_file() or md5_file(file) != dep["md5"]:
+                found.append(f"stage {name}: {dep['path']} changed")
+        for params_file, values in stage.get("params", {}).items():
+            current = yaml.safe_load((root / params_file).read_text(encoding="utf-8")) or {}
+            found += [
+                f"stage {name}: {params_file} {key} changed"
+                for key, value in values.items()
+                if lookup(current, key) != value
+            ]
+    return found
+
+
+def main() -> None:
+    DVC_YAML.write_text(render(), encoding="utf-8")
+    print(f"wrote {DVC_YAML} from pipeline.STAGES")
+
+
+if __name__ == "__main__":
+    main()

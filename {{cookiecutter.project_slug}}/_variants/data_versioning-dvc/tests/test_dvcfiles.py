@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import yaml
+
+from {{ cookiecutter.module_name }} import dvcfiles, pipeline
+from {{ cookiecutter.module_name }}.paths import METRICS, MODEL
+
+PROJECT = Path(__file__).parents[1]
+
+
+def test_dvc_yaml_is_what_stages_give():
+    message = f"dvc.yaml is out of date: run `python -m {dvcfiles.__package__}.dvcfiles`"
+    assert (PROJECT / dvcfiles.DVC_YAML).read_text(encoding="utf-8") == dvcfiles.render(), message
+
+
+def test_render_declares_every_stage_with_its_code_and_outputs():
+    stages = yaml.safe_load(dvcfiles.render())["stages"]
+    assert list(stages) == list(pipeline.STAGE_NAMES)
+    for stage in pipeline.STAGES:
+        entry = stages[stage.name]
+        assert entry["cmd"].endswith(f"-m {dvcfiles.__package__} {stage.name}")
+        assert (PROJECT / entry["deps"][0]).is_file()
+        declared = entry.get("outs", []) + entry.get("plots", [])
+        declared += [next(iter(metric)) for metric in entry.get("metrics", [])]
+        assert sorted(declared) == sorted(out.as_posix() for out in stage.outs)
+    assert stages["evaluate"]["metrics"] == [{METRICS.as_posix(): {"cache": False}}]
+
+
+def write_lock(path: Path, outs: dict[str, str], deps: dict[str, str], params: dict) -> Path:
+    stage = {
+        "cmd": "python -m example",
+        "deps": [{"path": p, "hash": "md5", "md5": md5} for p, md5 in deps.items()],
+        "params": {"params.yaml": params},
+        "outs": [{"path": p, "hash": "md5", "md5": md5} for p, md5 in outs.items()],
+    }
+    path.write_text(yaml.safe_dump({"schema": "2.0", "stages": {"train": stage}}))
+    return path
+
+
+def test_lock_differences_names_changed_and_missing_outputs(tmp_path):
+    (tmp_path / "models").mkdir()
+    (tmp_path / MODEL).write_bytes(b"model")
+    model_md5 = dvcfiles.md5_file(tmp_path / MODEL)
+    lock = write_lock(tmp_path / "dvc.lock", {MODEL.as_posix(): model_md5}, {}, {})
+    assert dvcfiles.lock_differences(lock, tmp_path) == []
+
+    (tmp_path / MODEL).write_bytes(b"another model")
+    write_lock(lock, {MODEL.as_posix(): model_md5, "reports/metrics.json": "0" * 32}, {}, {})
+    assert dvcfiles.lock_differences(lock, tmp_path) == [
+        "models/model.joblib: differs from dvc.lock",
+        "reports/metrics.json: missing",
+    ]
+
+
+def test_stale_inputs_names_changed_code_and_params(tmp_path):
+    (tmp_path / "train.py").write_text("code\n")
+    (tmp_path / "params.yaml").write_text("seed: 0\nmodel:\n  n_estimators: 10\n")
+    deps = {"train.py": dvcfiles.md5_file(tmp_path / "train.py")}
+    params = {"seed": 0, "model.n_estimators": 10}
+    lock = write_lock(tmp_path / "dvc.lock", {}, deps, params)
+    assert dvcfiles.stale_inputs(lock, tmp_path) == []
+
+    (tmp_path / "train.py").write_text("changed code\n")
+    (tmp_path / "params.yaml").write_text("seed: 0\nmodel:\n  n_estimators: 20\n")
+    assert dvcfiles.stale_inputs(lock, tmp_path) == [
+        "stage train: train.py changed",
+        "stage train: params.yaml model.n_estimators changed",
+    ]
