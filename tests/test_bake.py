@@ -77,6 +77,7 @@ BASE_FILES = {
     ),
 }
 # Files that exist only for one value of one option.
+MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
 OPTION_FILES = {
     ("license", "MIT"): {"LICENSE"},
     ("license", "BSD-3-Clause"): {"LICENSE"},
@@ -96,8 +97,8 @@ OPTION_FILES = {
     ("tracking", "mlflow"): {
         ".env.example",
         "MLproject",
-        *(f"src/{{module}}/{name}.py" for name in ("commands", "registry", "tracking", "tune")),
-        *(f"tests/test_{name}.py" for name in ("commands", "registry", "tracking", "tune")),
+        *(f"src/{{module}}/{name}.py" for name in MLFLOW_MODULES),
+        *(f"tests/test_{name}.py" for name in MLFLOW_MODULES),
     },
 }
 # Files that exist only for a combination of option values.

@@ -1,4 +1,4 @@
-"""`python -m {{ cookiecutter.module_name }}`: run the pipeline, tracked in MLflow; and register, predict, tune, runs."""
+"""`python -m {{ cookiecutter.module_name }}`: the tracked pipeline, and register, predict, tune, runs."""
 
 from .cli import main
 from .commands import tracked_commands

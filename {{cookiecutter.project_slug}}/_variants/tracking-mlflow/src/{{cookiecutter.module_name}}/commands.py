@@ -1,4 +1,4 @@
-"""The commands with MLflow: every pipeline stage tracked, plus `register`, `predict`, `tune`, `runs`.
+"""Commands with MLflow: every pipeline stage tracked, plus `register`, `predict`, `tune`, `runs`.
 
 MLflow is imported only by a command that uses it, so `--no-track` runs never load it.
 """
@@ -8,7 +8,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from . import cli, pipeline
+from . import cli, gate, pipeline
 from .cli import Command, UsageError
 from .config import Config, load_config
 from .paths import MANIFEST
@@ -18,14 +18,20 @@ PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output 
 
 def tracking_on(args: argparse.Namespace, config: Config) -> bool:
     """Tracking is on unless `--no-track` was given or params.yaml turns it off."""
-    return not getattr(args, "no_track", False) and config.tracking is not None and config.tracking.enabled
+    return (
+        not getattr(args, "no_track", False)
+        and config.tracking is not None
+        and config.tracking.enabled
+    )
 
 
 def tracked_config(args: argparse.Namespace) -> Config:
     """The configuration of a command that needs MLflow, which tracking must not turn off."""
     config = load_config(args.params)
     if not tracking_on(args, config):
-        raise UsageError(f"`{args.command}` needs MLflow, but tracking.enabled is false in {args.params}")
+        raise UsageError(
+            f"`{args.command}` needs MLflow, but tracking.enabled is false in {args.params}"
+        )
     return config
 
 
@@ -76,31 +82,55 @@ def run_runs(args: argparse.Namespace) -> None:
     print(tracking.runs_table(config.tracking.experiment, args.metric, args.limit))
 
 
+def run_gate(args: argparse.Namespace) -> int:
+    """The quality gate, also against the team server's champion when there is one."""
+    from . import champion
+
+    return gate.run(args, champion=champion.champion_metrics)
+
+
 def no_track_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--no-track", action="store_true", help="run without MLflow (as `tracking.enabled: false` does)"
+        "--no-track",
+        action="store_true",
+        help="run without MLflow (as `tracking.enabled: false` does)",
     )
 
 
 def register_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--run-id", help="the run whose model to register (default: the latest finished run)")
-    parser.add_argument("--alias", default="challenger", help="the alias to move (default: %(default)s)")
+    parser.add_argument(
+        "--run-id", help="the run whose model to register (default: the latest finished run)"
+    )
+    parser.add_argument(
+        "--alias", default="challenger", help="the alias to move (default: %(default)s)"
+    )
     parser.add_argument(
         "--version", type=int, help="move the alias to this existing version instead (a rollback)"
     )
 
 
 def predict_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("input", type=Path, help="CSV of feature columns (a `target` column is ignored)")
-    parser.add_argument("--model", help="model URI (default: models:/<tracking.model_name>@champion)")
     parser.add_argument(
-        "--output", type=Path, default=PREDICTIONS, help="where to write the predictions (default: %(default)s)"
+        "input", type=Path, help="CSV of feature columns (a `target` column is ignored)"
+    )
+    parser.add_argument(
+        "--model", help="model URI (default: models:/<tracking.model_name>@champion)"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=PREDICTIONS,
+        help="where to write the predictions (default: %(default)s)",
     )
 
 
 def runs_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--metric", default="accuracy", help="rank runs by this metric (default: %(default)s)")
-    parser.add_argument("--limit", type=int, default=20, help="show at most this many runs (default: %(default)s)")
+    parser.add_argument(
+        "--metric", default="accuracy", help="rank runs by this metric (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=20, help="show at most this many runs (default: %(default)s)"
+    )
 
 
 def tracked_commands() -> dict[str, Command]:
@@ -116,4 +146,5 @@ def tracked_commands() -> dict[str, Command]:
         "register a run's model and point an alias at it", run_register, register_arguments
     )
     commands["predict"] = Command("predict with a registered model", run_predict, predict_arguments)
+    commands["gate"] = dataclasses.replace(commands["gate"], run=run_gate)
     return commands

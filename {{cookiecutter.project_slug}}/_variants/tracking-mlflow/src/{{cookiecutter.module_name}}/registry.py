@@ -3,7 +3,7 @@
 Aliases (`challenger`, `champion`) name versions; rolling back is moving `champion` to an older one.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import mlflow
@@ -17,20 +17,32 @@ from .config import Config
 from .paths import TARGET
 from .tracking import MODEL_URI_TAG
 
-CARD_TAGS = ("git_commit", "git_dirty", "data_raw_sha256", "params_sha256", "locks_sha256.requirements.txt")
+CARD_TAGS = (
+    "git_commit",
+    "git_dirty",
+    "data_raw_sha256",
+    "params_sha256",
+    "locks_sha256.requirements.txt",
+)
 
 
 def latest_model_run(client: mlflow.MlflowClient, experiment_name: str) -> Run:
     """The most recent finished run of the experiment that logged a model."""
     experiment = client.get_experiment_by_name(experiment_name)
-    runs = [] if experiment is None else client.search_runs(
-        [experiment.experiment_id],
-        filter_string=f"attributes.status = 'FINISHED' and tags.{MODEL_URI_TAG} LIKE 'models:/%'",
-        order_by=["attributes.start_time DESC"],
-        max_results=1,
+    runs = (
+        []
+        if experiment is None
+        else client.search_runs(
+            [experiment.experiment_id],
+            filter_string=f"status = 'FINISHED' and tags.{MODEL_URI_TAG} LIKE 'models:/%'",
+            order_by=["attributes.start_time DESC"],
+            max_results=1,
+        )
     )
     if not runs:
-        raise UsageError(f"no finished run with a model in experiment {experiment_name!r}: run `all` first")
+        raise UsageError(
+            f"no finished run with a model in experiment {experiment_name!r}: run `all` first"
+        )
     return runs[0]
 
 
@@ -49,14 +61,17 @@ def model_run(client: mlflow.MlflowClient, config: Config, run_id: str | None) -
 
 def model_card(name: str, version: str, run: Run) -> str:
     """A markdown card for one model version: where it came from and how well it did."""
+
     def table(rows: dict) -> str:
-        return "\n".join(["| name | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in sorted(rows.items()))])
+        return "\n".join(
+            ["| name | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in sorted(rows.items()))]
+        )
 
     tags = run.data.tags
     origin = {key: tags.get(key, "unknown") for key in CARD_TAGS}
     return (
         f"# {name} version {version}\n\n"
-        f"Registered {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC from run `{run.info.run_id}`.\n\n"
+        f"Registered {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from run `{run.info.run_id}`.\n\n"
         f"## Origin\n\n{table(origin)}\n\n"
         f"## Metrics (test split)\n\n{table(run.data.metrics)}\n\n"
         f"## Parameters\n\n{table(run.data.params)}\n"
@@ -71,7 +86,9 @@ def register(config: Config, run_id: str | None, alias: str, version: int | None
         try:
             client.set_registered_model_alias(name, alias, str(version))
         except MlflowException as error:
-            raise UsageError(f"cannot move {alias} to {name} version {version}: {error.message}") from None
+            raise UsageError(
+                f"cannot move {alias} to {name} version {version}: {error.message}"
+            ) from None
         print(f"{name}@{alias} -> version {version}")
         return str(version)
     run = model_run(client, config, run_id)
@@ -91,7 +108,9 @@ def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
     created = mlflow.register_model(run.data.tags[MODEL_URI_TAG], name, tags=tags)
     metrics = ", ".join(f"{key} {value:.4f}" for key, value in sorted(run.data.metrics.items()))
     client.update_model_version(
-        name, created.version, f"From run {run.info.run_id} (commit {tags.get('git_commit', 'unknown')}); {metrics}"
+        name,
+        created.version,
+        f"From run {run.info.run_id} (commit {tags.get('git_commit', 'unknown')}); {metrics}",
     )
     card = f"model_cards/{name}-v{created.version}.md"
     client.log_text(run.info.run_id, model_card(name, created.version, run), card)

@@ -69,8 +69,8 @@ def connect() -> str:
         mlflow.MlflowClient().search_experiments(max_results=1)
     except Exception as error:  # any failure here means: no tracking, so no run
         raise TrackingError(
-            f"tracking store {redact(uri)} is not usable ({failure(error)}); fix MLFLOW_TRACKING_URI "
-            "(environment or .env) or run without tracking: --no-track"
+            f"tracking store {redact(uri)} is not usable ({failure(error)}); fix "
+            "MLFLOW_TRACKING_URI (environment or .env) or run without tracking: --no-track"
         ) from None
     finally:
         for name, value in saved.items():
@@ -85,11 +85,13 @@ def failure(error: Exception) -> str:
     """What went wrong, in a few words: the OS error or HTTP status inside MLflow's long message."""
     text = str(error)
     found = re.search(r"\[Errno -?\d+\] [^'\")]+", text) or re.search(r"error code \d+", text)
-    return found.group(0) if found else (text.strip().splitlines() or [type(error).__name__])[0][:200]
+    return (
+        found.group(0) if found else (text.strip().splitlines() or [type(error).__name__])[0][:200]
+    )
 
 
 def flatten(data: dict, prefix: str = "") -> dict[str, object]:
-    """Nested mappings as one level of dotted keys: {"model": {"depth": 3}} -> {"model.depth": 3}."""
+    """Nested mappings as one level of dotted keys: {"model": {"depth": 3}} -> {"model.depth": 3}"""
     flat: dict[str, object] = {}
     for key, value in data.items():
         if isinstance(value, dict):
@@ -125,7 +127,7 @@ def log_manifest(manifest: dict) -> None:
 
 
 def log_outputs(stages: list[str], root: Path) -> None:
-    """Log what the stages just run wrote: the model from `train`, metrics and figure from `evaluate`."""
+    """Log what the stages just wrote: model (`train`), metrics and figure (`evaluate`)."""
     # The data the model was fitted on (the manifest hashed data/raw before the stages ran).
     mlflow.set_tag("data_raw_sha256", str(sha256_tree(root / "data" / "raw")))
     if "train" in stages:
@@ -148,7 +150,9 @@ def log_model(model: object, features: pd.DataFrame) -> str:
         # Types of the model this run just fitted: trusted when it is loaded again.
         skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
         # Stated, not inferred: inference loads the model in a subprocess and takes seconds.
-        pip_requirements=[f"{name}=={importlib.metadata.version(name)}" for name in MODEL_REQUIREMENTS],
+        pip_requirements=[
+            f"{name}=={importlib.metadata.version(name)}" for name in MODEL_REQUIREMENTS
+        ],
     )
     mlflow.set_tag(MODEL_URI_TAG, info.model_uri)
     return info.model_uri
@@ -169,7 +173,11 @@ def runs_table(experiment: str, metric: str, limit: int) -> str:
             "command": runs.get("tags.command"),
             "parent": runs.get("tags.mlflow.parentRunId", pd.Series(dtype=str)).str[:8],
             metric: runs.get(f"metrics.{metric}"),
-            **{column[len("params.") :]: runs[column] for column in runs if column.startswith("params.model.")},
+            **{
+                column[len("params.") :]: runs[column]
+                for column in runs
+                if column.startswith("params.model.")
+            },
             "commit": runs.get("tags.git_commit", pd.Series(dtype=str)).str[:8],
         }
     )

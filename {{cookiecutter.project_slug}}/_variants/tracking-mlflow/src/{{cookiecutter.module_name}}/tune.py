@@ -25,7 +25,7 @@ from .train import build_model
 def candidates(config: Config) -> list[ModelConfig]:
     """The model settings to try: the grid, or `draws` of it drawn with the configured seed."""
     grid = config.tracking.tune.grid
-    combos = [dict(zip(grid, values)) for values in itertools.product(*grid.values())]
+    combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     draws = config.tracking.tune.draws
     if draws is not None and draws < len(combos):
         combos = random.Random(config.seed).sample(combos, draws)
@@ -38,7 +38,11 @@ def cross_validate(config: Config, train: pd.DataFrame) -> float:
     tune = config.tracking.tune
     folds = StratifiedKFold(n_splits=tune.folds, shuffle=True, random_state=config.seed)
     scores = cross_val_score(
-        build_model(config), train.drop(columns=TARGET), train[TARGET], cv=folds, scoring=tune.metric
+        build_model(config),
+        train.drop(columns=TARGET),
+        train[TARGET],
+        cv=folds,
+        scoring=tune.metric,
     )
     return float(scores.mean())
 
@@ -64,7 +68,9 @@ def run(config: Config, root: Path) -> str:
                 mlflow.log_params({**params, "seed": config.seed})
                 scores[child.info.run_id] = cross_validate(candidate, train)
                 mlflow.log_metric(key, scores[child.info.run_id])
-                print(f"candidate {index}: {params} {key} {scores[child.info.run_id]:.4f}", flush=True)
+                print(
+                    f"candidate {index}: {params} {key} {scores[child.info.run_id]:.4f}", flush=True
+                )
         best = max(scores, key=scores.__getitem__)  # the first of equal scores
         mlflow.MlflowClient().set_tag(best, "best", "true")
         mlflow.set_tag("best_run_id", best)
