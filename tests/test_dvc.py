@@ -62,12 +62,15 @@ def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
     assert stages["evaluate"]["metrics"] == [{"reports/metrics.json": {"cache": False}}]
 
 
-def test_bake_dvc_pins_dvc_once_for_locks_and_git_hooks(baked):
+def test_bake_dvc_offers_dvc_git_hooks_outside_the_commit_stage(baked):
     project = baked(data_versioning="dvc")
     pins = re.findall(r"^dvc==(\S+)", project.text("requirements-dev.in"), re.MULTILINE)
-    assert len(pins) == 1
-    hook_pins = set(re.findall(r"dvc==([\w.]+)", project.text(".pre-commit-config.yaml")))
-    assert hook_pins <= set(pins)
+    hooks = yaml.safe_load(project.text(".pre-commit-config.yaml"))["repos"][0]["hooks"]
+    dvc_hooks = {hook["entry"]: hook for hook in hooks if hook["entry"].startswith("dvc ")}
+    assert set(dvc_hooks) == {"dvc git-hook pre-push", "dvc git-hook post-checkout"}
+    for hook in dvc_hooks.values():
+        assert hook["additional_dependencies"] == [f"dvc=={pins[0]}"]
+        assert hook["stages"] == [hook["entry"].split()[-1]]  # never on `pre-commit run`
 
 
 def test_post_gen_start_dvc_says_what_it_did():
