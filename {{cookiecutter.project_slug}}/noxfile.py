@@ -35,7 +35,7 @@ def install_locked(session: nox.Session, lock: str) -> None:
         session.log(f"environment already matches {lock}")
         return
     if session.venv_backend == "uv":
-        session.run("uv", "pip", "sync", "--require-hashes", lock, external=True)
+        session.run_install("uv", "pip", "sync", "--require-hashes", lock, external=True)
     else:
         session.install("--require-hashes", "-r", lock)
     session.install("--no-deps", "-e", ".")
@@ -102,4 +102,7 @@ def repro(session: nox.Session) -> None:
     both copies. What is compared: `[tool.repro]` in pyproject.toml.
     """
     install_locked(session, RUNTIME_LOCK)
-    session.run("python", "-m", f"{MODULE}.repro", *session.posargs)
+    # No bytecode caches either: the check leaves your tree exactly as it found it.
+    session.run(
+        "python", "-m", f"{MODULE}.repro", *session.posargs, env={"PYTHONDONTWRITEBYTECODE": "1"}
+    )

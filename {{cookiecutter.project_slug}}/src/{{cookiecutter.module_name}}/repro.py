@@ -267,7 +267,7 @@ def check(root: Path, update_reference: bool = False, keep: bool = False) -> int
     """Run twice, compare, report; return the exit status."""
     settings = load_settings(root / PYPROJECT)
     reference = load_reference(root)
-    workspace = Path(tempfile.mkdtemp(prefix=f"{__package__}-repro-"))
+    workspace = Path(tempfile.mkdtemp(prefix=f"{__package__}-repro-")).resolve()
     copies = [workspace / run.folder / root.resolve().name for run in RUNS]
     snapshots = []
     for run, copy in zip(RUNS, copies, strict=True):
