@@ -1,0 +1,38 @@
+import json
+
+import pytest
+
+from {{ cookiecutter.module_name }}.champion import champion_metrics
+from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.commands import tracked_commands
+from {{ cookiecutter.module_name }}.config import load_config
+from {{ cookiecutter.module_name }}.paths import METRICS, METRICS_REPORT
+from test_commands import small_project  # tests/ is on sys.path (pytest prepend mode)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    root = small_project(tmp_path)
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    return root
+
+
+def test_champion_metrics_none_without_team_server(project):
+    assert champion_metrics(load_config(project / "params.yaml")) is None
+
+
+def test_champion_metrics_none_before_any_champion(project, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{project / 'team.db'}")
+    assert champion_metrics(load_config(project / "params.yaml")) is None
+
+
+def test_gate_fails_below_champion_beyond_max_drop(project, monkeypatch):
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{project / 'team.db'}")
+    assert main(["all"], tracked_commands()) == 0
+    assert main(["register", "--alias", "champion"], tracked_commands()) == 0
+    champion = champion_metrics(load_config(project / "params.yaml"))
+    assert champion["accuracy"] == json.loads(METRICS.read_text())["accuracy"]
+    METRICS.write_text(json.dumps({**champion, "accuracy": champion["accuracy"] - 0.05}))
+    assert main(["gate"], tracked_commands()) == 1
+    assert "below the champion's" in METRICS_REPORT.read_text()
