@@ -37,6 +37,11 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
+try:  # data_versioning=dvc: the dvc.lock of the last `dvc repro` is a committed reference too
+    from .dvcfiles import DVC_LOCK, check_lock
+except ModuleNotFoundError:
+    check_lock = None
+
 PYPROJECT = Path("pyproject.toml")
 REFERENCE = Path("reports/repro.json")
 LOCK = Path("requirements.txt")  # the runtime lock the repro environment is installed from
@@ -300,6 +305,8 @@ def check(root: Path, update_reference: bool = False, keep: bool = False) -> int
         print(f"Wrote {REFERENCE}: commit it so later runs are compared with these outputs.")
     elif reference is not None and not update_reference:
         status = status or compare_reference(root, reference, snapshots[0], settings)
+    if check_lock is not None and (root / DVC_LOCK).exists():
+        status = status or check_lock(root, copies[0])
 
     if status or keep:
         print(f"\nRun copies kept for inspection: diff -r {copies[0]} {copies[1]}")

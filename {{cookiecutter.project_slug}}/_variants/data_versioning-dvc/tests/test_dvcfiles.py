@@ -66,3 +66,30 @@ def test_stale_inputs_names_changed_code_and_params(tmp_path):
         "stage train: train.py changed",
         "stage train: params.yaml model.n_estimators changed",
     ]
+
+
+def test_stale_inputs_leaves_outputs_of_stages_to_the_fresh_run(tmp_path):
+    (tmp_path / "params.yaml").write_text("seed: 0\n")
+    produced = {"models/model.joblib": "0" * 32}
+    lock = write_lock(tmp_path / "dvc.lock", produced, produced, {"seed": 0})
+    assert dvcfiles.stale_inputs(lock, tmp_path) == []
+
+
+def test_check_lock_reports_stale_inputs_then_drift(tmp_path, capsys):
+    root, run = tmp_path / "root", tmp_path / "run"
+    for folder in (root, run):
+        (folder / "models").mkdir(parents=True)
+    (root / "params.yaml").write_text("seed: 0\n")
+    (run / MODEL).write_bytes(b"model")
+    outs = {MODEL.as_posix(): dvcfiles.md5_file(run / MODEL)}
+    write_lock(root / "dvc.lock", outs, {}, {"seed": 0})
+    assert dvcfiles.check_lock(root, run) == 0
+    assert "MATCHES dvc.lock" in capsys.readouterr().out
+
+    (run / MODEL).write_bytes(b"another model")
+    assert dvcfiles.check_lock(root, run) == 3
+    assert "models/model.joblib: differs from dvc.lock" in capsys.readouterr().out
+
+    (root / "params.yaml").write_text("seed: 1\n")
+    assert dvcfiles.check_lock(root, run) == 3
+    assert "stage train: params.yaml seed changed" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""DVC's files: `dvc.yaml` written from `pipeline.STAGES`, output hashes read from `dvc.lock`.
+"""DVC's files: `dvc.yaml` written from `pipeline.STAGES`; `dvc.lock` checked by `nox -s repro`.
 
 After changing the stages, run `python -m {{ cookiecutter.module_name }}.dvcfiles` to rewrite
 `dvc.yaml`; a test fails while the committed file and `STAGES` disagree.
@@ -91,11 +91,14 @@ def lookup(params: dict, key: str) -> object:
 
 
 def stale_inputs(lock: Path, root: Path) -> list[str]:
-    """Inputs (code, data, params) that changed since `dvc.lock` was written: run `dvc repro`."""
+    """Inputs (code, params) changed since `dvc.lock` was written; outputs of stages are skipped."""
     recorded = yaml.safe_load(lock.read_text(encoding="utf-8")) or {}
+    produced = locked_outputs(lock)
     found = []
     for name, stage in recorded.get("stages", {}).items():
         for dep in stage.get("deps", []):
+            if dep["path"] in produced:  # checked in the fresh run instead
+                continue
             file = root / dep["path"]
             if not file.is_file() or md5_file(file) != dep["md5"]:
                 found.append(f"stage {name}: {dep['path']} changed")
@@ -107,6 +110,27 @@ def stale_inputs(lock: Path, root: Path) -> list[str]:
                 if lookup(current, key) != value
             ]
     return found
+
+
+def check_lock(root: Path, run: Path) -> int:
+    """`nox -s repro` with DVC: a fresh run in `run` must give the outputs `dvc.lock` records.
+
+    Prints what differs and returns 0 (matches) or 3 (stale or different), like a drift from
+    the committed reference.
+    """
+    lock = root / DVC_LOCK
+    if stale := stale_inputs(lock, root):
+        print(f"\nSTALE {DVC_LOCK}: inputs changed since `dvc repro` wrote it:")
+        print("\n".join(f"  - {line}" for line in stale))
+        print(f"  - run `dvc repro` and commit {DVC_LOCK}")
+        return 3
+    if different := lock_differences(lock, run):
+        print(f"\nDRIFT FROM {DVC_LOCK}: the fresh run differs from what DVC recorded:")
+        print("\n".join(f"  - {line}" for line in different))
+        print(f"  - if the change is intended, run `dvc repro` and commit {DVC_LOCK}")
+        return 3
+    print(f"MATCHES {DVC_LOCK}: every output is the one DVC recorded.")
+    return 0
 
 
 def main() -> None:
