@@ -3,6 +3,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.config import ConfigError, GateConfig, load_config
@@ -82,6 +83,20 @@ def test_main_gate_fails_against_reference_beyond_max_drop(project):
 
 def test_main_gate_ignores_absent_reference(project):
     assert main(["gate", "--reference", "no-such-file.json"]) == 0
+
+
+@pytest.mark.slow
+def test_main_gate_passes_on_example_and_fails_on_raised_minimum(tmp_path, monkeypatch):
+    params = yaml.safe_load(PROJECT_PARAMS.read_text())
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params))
+    monkeypatch.chdir(tmp_path)
+    assert main(["all"]) == 0
+    assert main(["gate"]) == 0
+    accuracy = json.loads(METRICS.read_text())["accuracy"]
+    params["gate"]["minimum"]["accuracy"] = accuracy + 0.01
+    (tmp_path / "raised.yaml").write_text(yaml.safe_dump(params))
+    assert main(["--params", "raised.yaml", "gate"]) == 1
+    assert f"accuracy {accuracy:.4f} is 0.0100 below its minimum" in METRICS_REPORT.read_text()
 
 
 def test_main_gate_without_metrics_says_what_to_run(project, capsys):
