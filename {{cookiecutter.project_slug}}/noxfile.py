@@ -1,6 +1,7 @@
 """Project sessions: `nox` runs lint, tests and repro; `nox -s lock` pins the environment."""
 
 import hashlib
+import os
 import shutil
 from pathlib import Path
 
@@ -44,8 +45,11 @@ def install_locked(session: nox.Session, lock: str) -> None:
 
 @nox.session(python=PYTHON)
 def lock(session: nox.Session) -> None:
-    """Pin requirements*.in into requirements*.txt with hashes (uv when present, else pip-tools)."""
-    uv = shutil.which("uv")
+    """Pin requirements*.in into requirements*.txt with hashes (uv when present, else pip-tools).
+
+    `LOCK_WITH=pip-tools nox -s lock` uses pip-tools even where uv is present.
+    """
+    uv = shutil.which("uv") if os.environ.get("LOCK_WITH") != "pip-tools" else None
     if not uv:
         session.install("pip-tools")
     for source, target in LOCKS.items():
