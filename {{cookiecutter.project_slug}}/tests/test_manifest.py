@@ -6,8 +6,12 @@ from {{ cookiecutter.module_name }}.paths import MANIFEST
 
 
 def git(root, *args):
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t.io", *args], cwd=root,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t.io", *args],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
 
 
 def test_build_manifest_outside_git_has_no_commit(config, tmp_path):

@@ -42,10 +42,14 @@ def run_stages(args: argparse.Namespace) -> None:
     try:
         pipeline.run(names, config, Path.cwd())
     except FileNotFoundError as error:
-        raise UsageError(f"{error.filename} not found: run the earlier stages first (`all`)") from None
+        raise UsageError(
+            f"{error.filename} not found: run the earlier stages first (`all`)"
+        ) from None
 
 
-def pipeline_commands(runner: Callable[[argparse.Namespace], None] = run_stages) -> dict[str, Command]:
+def pipeline_commands(
+    runner: Callable[[argparse.Namespace], None] = run_stages,
+) -> dict[str, Command]:
     """One command per stage plus `all`, each run by `runner`, and the quality `gate`."""
     commands = {"all": Command("run every stage in order (the default)", runner)}
     for name in pipeline.STAGE_NAMES:
@@ -56,7 +60,9 @@ def pipeline_commands(runner: Callable[[argparse.Namespace], None] = run_stages)
 
 def build_parser(commands: dict[str, Command]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m {{ cookiecutter.module_name }}", description=__doc__)
-    parser.add_argument("--params", type=Path, default=PARAMS, help="params file (default: %(default)s)")
+    parser.add_argument(
+        "--params", type=Path, default=PARAMS, help="params file (default: %(default)s)"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, command in commands.items():
         command.arguments(subparsers.add_parser(name, help=command.help, description=command.help))

@@ -123,5 +123,7 @@ def _convert(hint: object, value: object, key: str) -> object:
             return {str(k): _convert(hint, v, f"{key}.{k}") for k, v in value.items()}
         if isinstance(option, type) and isinstance(value, option):
             return value
-    expected = " or ".join("null" if option is type(None) else option.__name__ for option in options)
+    expected = " or ".join(
+        "null" if option is type(None) else option.__name__ for option in options
+    )
     raise ConfigError(f"{key} must be {expected}, got {type(value).__name__} {value!r}")

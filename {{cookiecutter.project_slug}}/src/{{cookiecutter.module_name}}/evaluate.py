@@ -30,8 +30,15 @@ def plot_confusion_matrix(truth: pd.Series, predicted: np.ndarray) -> Figure:
     axes.imshow(counts, cmap="Blues")
     for (row, column), count in np.ndenumerate(counts):
         axes.text(column, row, str(count), ha="center", va="center")
-    axes.set(xticks=range(len(labels)), yticks=range(len(labels)), xticklabels=labels,
-             yticklabels=labels, xlabel="predicted", ylabel="true", title="Confusion matrix")
+    axes.set(
+        xticks=range(len(labels)),
+        yticks=range(len(labels)),
+        xticklabels=labels,
+        yticklabels=labels,
+        xlabel="predicted",
+        ylabel="true",
+        title="Confusion matrix",
+    )
     figure.tight_layout()
     return figure
 

@@ -22,7 +22,7 @@ def files_below(path: Path) -> list[Path]:
 
 
 def sha256_tree(path: Path) -> str | None:
-    """One digest for a file or folder: names and contents of every file below it; None if absent."""
+    """One digest for a file or folder: names and contents of each file below it; None if absent."""
     if not path.exists():
         return None
     digest = hashlib.sha256()

@@ -17,6 +17,7 @@ LOCKS = ("requirements.txt", "requirements-dev.txt")
 
 def git_state(root: Path) -> tuple[str | None, bool | None]:
     """Return (commit, dirty) of the repository holding `root`, or (None, None) outside git."""
+
     def git(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
 
@@ -26,7 +27,9 @@ def git_state(root: Path) -> tuple[str | None, bool | None]:
         return None, None
     if head.returncode != 0:
         return None, None
-    return head.stdout.strip(), bool(git("status", "--porcelain", "--untracked-files=no").stdout.strip())
+    return head.stdout.strip(), bool(
+        git("status", "--porcelain", "--untracked-files=no").stdout.strip()
+    )
 
 
 def build_manifest(config: Config, root: Path) -> dict:
@@ -42,7 +45,8 @@ def build_manifest(config: Config, root: Path) -> dict:
         "platform": platform.platform(),
         "ci": ci_tags(),  # provider, pipeline, branch, request (tags ci.*); {} outside CI
         "packages": sorted(
-            f"{dist.metadata['Name']}=={dist.version}" for dist in importlib.metadata.distributions()
+            f"{dist.metadata['Name']}=={dist.version}"
+            for dist in importlib.metadata.distributions()
         ),
     }
 

@@ -22,9 +22,21 @@ class Stage:
 
 STAGES: tuple[Stage, ...] = (
     Stage("data", data.run, deps=(), outs=(RAW_DATA,), params=()),
-    Stage("features", features.run, deps=(RAW_DATA,), outs=(TRAIN_DATA, TEST_DATA), params=("seed", "data")),
+    Stage(
+        "features",
+        features.run,
+        deps=(RAW_DATA,),
+        outs=(TRAIN_DATA, TEST_DATA),
+        params=("seed", "data"),
+    ),
     Stage("train", train.run, deps=(TRAIN_DATA,), outs=(MODEL,), params=("seed", "model")),
-    Stage("evaluate", evaluate.run, deps=(MODEL, TEST_DATA), outs=(METRICS, CONFUSION_MATRIX), params=()),
+    Stage(
+        "evaluate",
+        evaluate.run,
+        deps=(MODEL, TEST_DATA),
+        outs=(METRICS, CONFUSION_MATRIX),
+        params=(),
+    ),
 )
 STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
 

@@ -26,9 +26,13 @@ def seed_everything(seed: int) -> dict[str, object]:
             stacklevel=2,
         )
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 - the legacy global generator, still used by libraries
     seeded: dict[str, object] = {"random": seed, "numpy": seed}
-    for name, seeder in (("torch", _seed_torch), ("tensorflow", _seed_tensorflow), ("jax", _seed_jax)):
+    for name, seeder in (
+        ("torch", _seed_torch),
+        ("tensorflow", _seed_tensorflow),
+        ("jax", _seed_jax),
+    ):
         if importlib.util.find_spec(name) is not None:
             seeded[name] = seeder(importlib.import_module(name), seed)
     return seeded

@@ -1,4 +1,4 @@
-"""The champion's metrics, for the quality gate: from the team's MLflow server, when there is one."""
+"""The champion's metrics for the quality gate: from the team's MLflow server, when there is one."""
 
 from .config import Config
 

@@ -1,0 +1,89 @@
+"""End to end, default options: the generated pre-commit hooks pass a clean project and stop each
+thing that must not be committed. Each fault is staged in the one locked project, then undone."""
+
+import json
+import re
+
+import pytest
+
+from .helpers import nox, run
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOK = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": 3,
+            "metadata": {},
+            "outputs": [{"name": "stdout", "output_type": "stream", "text": ["42\n"]}],
+            "source": ["print(42)"],
+        }
+    ],
+    "metadata": {},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n"
+
+
+@pytest.fixture(scope="module")
+def pre_commit(locked_project):
+    """The pre-commit of the project's own `lint` environment (installed from its dev lock)."""
+    nox(locked_project, "-s", "lint", "--install-only")
+    return str(locked_project.root / ".nox" / "lint" / "bin" / "pre-commit")
+
+
+def test_nox_lint_passes_on_fresh_project(locked_project, pre_commit):
+    done = nox(locked_project, "-s", "lint")
+    assert "lock files match requirements" in done.stdout + done.stderr
+
+
+def test_pre_commit_passes_on_fresh_bake_before_lock(baked, pre_commit):
+    project = baked(project_name="Fresh Hooks")
+    run(["git", "add", "-A"], project.root)
+    done = run([pre_commit, "run", "--all-files"], project.root, check=False)
+    assert done.returncode == 0, done.stdout[-4000:]
+
+
+def test_pre_commit_ruff_pin_is_the_dev_lock_pin(locked_project):
+    lock = locked_project.text("requirements-dev.txt")
+    locked = re.search(r"^ruff==(\S+)", lock, re.MULTILINE).group(1)
+    pinned = set(re.findall(r"ruff==([\w.]+)", locked_project.text(".pre-commit-config.yaml")))
+    assert pinned == {locked}
+
+
+@pytest.mark.parametrize(
+    ("fault", "hook_output"),
+    [
+        ("notebook_with_outputs", "files were modified by this hook"),
+        ("unlocked_requirement", "requirements.in requires `humanize` but requirements.txt"),
+        ("force_added_data", "data/raw/wine_copy.csv: data stays out of git"),
+        ("private_key", "Private key found: deploy_key"),
+    ],
+)
+def test_pre_commit_stops_commit_of(locked_project, pre_commit, fault, hook_output):
+    root = locked_project.root
+    if fault == "notebook_with_outputs":
+        path = "notebooks/explore.ipynb"
+        (root / path).write_text(json.dumps(NOTEBOOK, indent=1))
+    elif fault == "unlocked_requirement":
+        path = "requirements.in"
+        (root / path).write_text(locked_project.text(path).rstrip("\n") + "\nhumanize\n")
+    elif fault == "force_added_data":
+        path = "data/raw/wine_copy.csv"
+        (root / path).write_text("a,b\n1,2\n")
+    else:
+        path = "deploy_key"
+        (root / path).write_text(KEY)
+    run(["git", "add", "--force", path], root)
+    try:
+        done = run([pre_commit, "run"], root, check=False)  # the staged files, as a commit does
+    finally:
+        run(["git", "reset", "-q", "--", path], root)
+        if fault == "unlocked_requirement":
+            run(["git", "checkout", "--", path], root)
+        else:
+            (root / path).unlink()
+    assert done.returncode != 0
+    assert hook_output in done.stdout, done.stdout[-4000:]
