@@ -52,6 +52,7 @@ def lock(session: nox.Session) -> None:
     uv = shutil.which("uv") if os.environ.get("LOCK_WITH") != "pip-tools" else None
     if not uv:
         session.install("pip-tools")
+    # fmt: off
     for source, target in LOCKS.items():
         if uv:
             session.run(
@@ -66,6 +67,7 @@ def lock(session: nox.Session) -> None:
                 "--no-emit-index-url", "--no-emit-find-links", *session.posargs, source,
                 "--output-file", target, env={"CUSTOM_COMPILE_COMMAND": "nox -s lock"},
             )
+    # fmt: on
 
 
 @nox.session(python=PYTHON)
@@ -92,7 +94,7 @@ def pipeline(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def register(session: nox.Session) -> None:
-    """Register the latest run's model and move an alias to it (posargs: `--alias champion`, ...)."""
+    """Register the latest run's model and move an alias to it (posargs: `--alias champion`)."""
     install_locked(session, RUNTIME_LOCK)
     session.run("python", "-m", MODULE, "register", *session.posargs, env=RUN_ENV)
 {%- endif %}
