@@ -204,6 +204,7 @@ def test_ci_github_least_privilege(baked):
         for name, job in workflow["jobs"].items():
             granted = job.get("permissions", {"contents": "read"})
             assert set(granted.values()) == {"read"}, (path, name)
+            assert "GH_TOKEN" not in job.get("env", {})  # only the step that downloads has it
             for step in job["steps"]:
                 if "uses" in step:
                     assert re.fullmatch(r"[\w-]+/[\w-]+@(v\d+|[0-9a-f]{40})", step["uses"])
