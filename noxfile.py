@@ -10,7 +10,7 @@ nox.options.sessions = ["lint", "tests"]
 
 REQUIREMENTS = "requirements-test.txt"
 # The template's own Python; the baked project is linted by its own `nox -s lint` in the e2e tests.
-OWN_CODE = ["hooks", "tests", "noxfile.py", "local_extensions.py"]
+OWN_CODE = ["hooks", "tests", "bench", "noxfile.py", "local_extensions.py"]
 
 
 @nox.session
@@ -46,3 +46,13 @@ def demo(session: nox.Session) -> None:
         session.run("nox", "-s", "lock", "pipeline")
         session.run("nox")  # the project's default sessions: lint, tests, repro
     session.log(f"Baked, locked and checked {project}: its results are in reports/ there.")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Measure bake, bake-to-green, lock, repro and hashing times; print a table (not a test).
+
+    posargs go to bench/bench.py, e.g. `nox -s bench -- --hash-mib 128` for a quicker run.
+    """
+    session.install("-r", REQUIREMENTS)
+    session.run("python", "bench/bench.py", *session.posargs)

@@ -250,3 +250,13 @@ def test_bake_description_with_quotes_stays_valid_toml(baked):
     pyproject = tomllib.loads(project.text("pyproject.toml"))
     assert pyproject["project"]["description"] == 'Predicts "churn" \\ fast'
     assert pyproject["project"]["authors"][0]["name"] == "O'Brien"
+
+
+def test_bake_apache_license_is_the_full_text_with_year_and_author(baked):
+    import datetime
+
+    text = baked(license="Apache-2.0", author_name="Ada Lovelace").text("LICENSE")
+    year = datetime.datetime.now(datetime.timezone.utc).year
+    assert "END OF TERMS AND CONDITIONS" in text and "APPENDIX" in text
+    assert f"   Copyright {year} Ada Lovelace\n" in text
+    assert "[yyyy]" not in text and "[name of copyright owner]" not in text

@@ -1,0 +1,256 @@
+"""Measure the template's speed on this machine and print one Markdown table (`nox -s bench`).
+
+What it measures, in one run: the bake (default options, median of several), bake to a green
+`nox -s tests` with a cold and with a warm package cache (fresh UV_CACHE_DIR / PIP_CACHE_DIR,
+then the same ones again), `nox -s lock`, `nox -s repro` against one `nox -s pipeline` run, and
+the project's hashing (`sha256_tree`) against `sha256sum` on the same files. The targets are
+printed beside the figures, never asserted: this is a measurement, not a test.
+
+    python bench/bench.py                  # everything, 1 GiB of files to hash
+    python bench/bench.py --hash-mib 128   # a quicker run
+"""
+
+import argparse
+import importlib.util
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+TEMPLATE = Path(__file__).resolve().parents[1]
+MODULE = "my_ml_project"
+TIMEOUT = 1800  # seconds for any one command
+ENV_REUSED = "environment already matches"  # what install_locked logs when it skips the install
+
+
+@dataclass
+class Row:
+    measure: str
+    value: str
+    target: str = ""
+    how: str = ""
+
+
+def project_env(caches: Path | None = None) -> dict[str, str]:
+    """The environment for a baked project's commands: no outer venv, optional fresh caches."""
+    env = {key: value for key, value in os.environ.items() if key != "VIRTUAL_ENV"}
+    env.update(MLFLOW_DISABLE_TELEMETRY="true", DVC_NO_ANALYTICS="1", UV_PYTHON_DOWNLOADS="never")
+    if caches is not None:
+        env.update(UV_CACHE_DIR=str(caches / "uv"), PIP_CACHE_DIR=str(caches / "pip"))
+    return env
+
+
+def timed(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, str, int]:
+    """Run a command; return its wall time, its combined output and its exit status."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    return time.perf_counter() - start, done.stdout + done.stderr, done.returncode
+
+
+def must(result: tuple[float, str, int], what: str) -> float:
+    seconds, output, status = result
+    if status != 0:
+        sys.exit(f"bench: {what} exited {status}\n{output[-4000:]}")
+    return seconds
+
+
+def bake(output_dir: Path) -> tuple[float, Path]:
+    """Bake the default project with the cookiecutter CLI, as a user would; return time, root."""
+    args = [
+        sys.executable,
+        "-m",
+        "cookiecutter",
+        "--no-input",
+        str(TEMPLATE),
+        "-o",
+        str(output_dir),
+    ]
+    seconds = must(timed(args, output_dir.parent, project_env()), "cookiecutter")
+    return seconds, output_dir / "my-ml-project"
+
+
+def nox(project: Path, env: dict[str, str], *sessions: str) -> tuple[float, str, int]:
+    return timed([sys.executable, "-m", "nox", "-s", *sessions], project, env)
+
+
+def fmt(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def measure_bakes(work: Path, count: int) -> list[Row]:
+    times = [bake(work / f"bake-{i}")[0] for i in range(count)]
+    spread = f"min {fmt(min(times))}, max {fmt(max(times))}"
+    return [
+        Row(
+            "bake (default options)",
+            fmt(statistics.median(times)),
+            "< 1 s",
+            f"median of {count} `cookiecutter --no-input` CLI runs, git init included; {spread}",
+        )
+    ]
+
+
+def bake_to_green(work: Path, caches: Path, label: str) -> tuple[list[Row], Path]:
+    """Bake, lock and run the tests in a fresh project; return the rows and the project."""
+    env = project_env(caches)
+    bake_s, project = bake(work / f"green-{label}")
+    lock_s = must(nox(project, env, "lock"), f"nox -s lock ({label})")
+    tests_s, output, status = nox(project, env, "tests")
+    total = fmt(bake_s + lock_s + tests_s) if status == 0 else f"failed (exit {status})"
+    if status != 0:
+        print(output[-3000:], file=sys.stderr)
+    how = (
+        f"bake {fmt(bake_s)} + `nox -s lock` {fmt(lock_s)} + `nox -s tests` {fmt(tests_s)} "
+        f"(new venv, install from the lock, pytest)"
+    )
+    target = "< 60 s" if label == "warm" else ""
+    rows = [
+        Row(f"bake to green `nox -s tests`, {label} cache", total, target, how),
+        Row(f"`nox -s lock`, {label} cache", fmt(lock_s), "", "both lock files, from scratch"),
+    ]
+    return rows, project
+
+
+def median_run(project: Path, env: dict[str, str], session: str, repeats: int) -> tuple:
+    """Build the session's env once (untimed), then time `repeats` runs; median and outputs."""
+    warmup = nox(project, env, session)
+    if warmup[2] != 0:
+        return None, warmup[1], warmup[2]
+    runs = [nox(project, env, session) for _ in range(repeats)]
+    failed = [run for run in runs if run[2] != 0]
+    if failed:
+        return None, failed[0][1], failed[0][2]
+    return statistics.median(run[0] for run in runs), "".join(run[1] for run in runs), 0
+
+
+def measure_repro(project: Path, caches: Path, repeats: int) -> list[Row]:
+    env = project_env(caches)
+    pipeline_s, _, status = median_run(project, env, "pipeline", repeats)
+    if pipeline_s is None:
+        return [Row("`nox -s pipeline`", f"failed (exit {status})")]
+    rows = [Row("`nox -s pipeline`", fmt(pipeline_s), "", f"median of {repeats}, env built")]
+    listed = nox(project, env, "--list")[1]
+    if "repro" not in listed.split():
+        return rows + [Row("`nox -s repro` / pipeline", "n/a", "< 2.3x", "no repro session")]
+    repro_s, output, status = median_run(project, env, "repro", repeats)
+    if repro_s is None:
+        return rows + [Row("`nox -s repro` / pipeline", f"failed (exit {status})", "< 2.3x")]
+    reused = "yes" if output.count(ENV_REUSED) == repeats else "NO"
+    return rows + [
+        Row("`nox -s repro`", fmt(repro_s), "", f"median of {repeats}: two fresh reruns"),
+        Row(
+            "`nox -s repro` / pipeline",
+            f"{repro_s / pipeline_s:.2f}x",
+            "< 2.3x",
+            f"locked env reused, not rebuilt: {reused}",
+        ),
+    ]
+
+
+def load_hashing(project: Path):
+    """Import the baked project's hashing.py by path (stdlib only, no install needed)."""
+    path = project / "src" / MODULE / "hashing.py"
+    spec = importlib.util.spec_from_file_location("bench_hashing", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def make_files(root: Path, total_mib: int, file_mib: int = 1, per_dir: int = 64) -> list[Path]:
+    """Write `total_mib` MiB of random-looking data as 1 MiB files spread over folders."""
+    block = os.urandom(file_mib << 20)
+    files = []
+    for i in range(max(1, total_mib // file_mib)):
+        path = root / f"dir-{i // per_dir:03d}" / f"part-{i:05d}.bin"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(i.to_bytes(8, "little") + block[8:])
+        files.append(path)
+    return files
+
+
+def measure_hashing(project: Path, work: Path, total_mib: int, repeats: int) -> list[Row]:
+    hashing = load_hashing(project)
+    root = work / "outputs"
+    try:
+        files = make_files(root, total_mib)
+        size_mib = sum(f.stat().st_size for f in files) / (1 << 20)
+        hashing.sha256_tree(root)  # first read: both tools then hash from the page cache
+        ours = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            hashing.sha256_tree(root)
+            ours.append(time.perf_counter() - start)
+        theirs = []
+        for _ in range(repeats):
+            args = ["sha256sum", *map(str, files)]
+            theirs.append(must(timed(args, root, os.environ.copy()), "sha256sum"))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    ours_rate, theirs_rate = size_mib / min(ours), size_mib / min(theirs)
+    what = f"{len(files)} files, {size_mib:.0f} MiB, from the page cache, best of {repeats}"
+    return [
+        Row("hashing: `sha256_tree` (hashing.py)", f"{ours_rate:.0f} MiB/s", "", what),
+        Row(
+            "hashing: `sha256sum` (coreutils)",
+            f"{theirs_rate:.0f} MiB/s",
+            "",
+            "same files, one process",
+        ),
+        Row("hashing: hashing.py / sha256sum", f"{ours_rate / theirs_rate:.2f}x", "", ""),
+    ]
+
+
+def table(rows: list[Row]) -> str:
+    lines = ["| measure | this machine | target | how |", "|---|---|---|---|"]
+    lines += [f"| {r.measure} | {r.value} | {r.target} | {r.how} |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{platform.platform()}, Python {platform.python_version()}, {cpus} CPUs, load {load}"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hash-mib", type=int, default=1024, help="MiB of files to hash")
+    parser.add_argument("--bakes", type=int, default=5, help="bakes for the bake-time median")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of pipeline/repro/hash")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.hash_mib < 1 or args.bakes < 1 or args.repeats < 1:
+        sys.exit("bench: --hash-mib, --bakes and --repeats must be at least 1")
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        work, caches = Path(tmp), Path(tmp) / "caches"
+        started = time.perf_counter()
+        print(f"bench: {machine()}", file=sys.stderr)
+        rows = measure_bakes(work, args.bakes)
+        print("bench: bake to green, cold cache", file=sys.stderr)
+        cold, _ = bake_to_green(work, caches, "cold")
+        print("bench: bake to green, warm cache", file=sys.stderr)
+        warm, project = bake_to_green(work, caches, "warm")
+        rows += [cold[0], warm[0], cold[1], warm[1]]
+        print("bench: pipeline and repro", file=sys.stderr)
+        rows += measure_repro(project, caches, args.repeats)
+        print(f"bench: hashing {args.hash_mib} MiB", file=sys.stderr)
+        rows += measure_hashing(project, work, args.hash_mib, args.repeats)
+        print(f"bench: done in {fmt(time.perf_counter() - started)}", file=sys.stderr)
+    print(f"Measured on {machine()} (`nox -s bench`).\n")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
