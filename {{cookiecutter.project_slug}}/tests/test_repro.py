@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from {{ cookiecutter.module_name }} import repro
-from {{ cookiecutter.module_name }}.compare import Difference
+from {{ cookiecutter.module_name }}.compare import Difference, under
+from {{ cookiecutter.module_name }}.paths import MANIFEST
 
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
 SETTINGS = """
@@ -21,10 +22,12 @@ def write(root, relative, text=""):
     path.write_text(text)
 
 
-def test_load_settings_reads_this_projects_outputs():
+def test_load_settings_reads_this_projects_outputs_but_not_the_manifest():
     settings = repro.load_settings(PYPROJECT)
     assert "models" in settings.outputs
     assert settings.metrics == ["reports/metrics.json"]
+    declared = [*settings.outputs, *settings.metrics]
+    assert not any(under(MANIFEST.as_posix(), output) for output in declared)
 
 
 @pytest.mark.parametrize(
