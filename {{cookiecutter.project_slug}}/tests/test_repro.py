@@ -67,6 +67,16 @@ def test_copy_project_takes_work_tree_and_raw_data_but_no_outputs(tmp_path):
     assert (target / "src/pkg/a.py").read_text() == "edited, not committed"
 
 
+def test_copy_project_outside_git_leaves_out_environments_and_produced_data(tmp_path):
+    root, target = tmp_path / "project", tmp_path / "copy"
+    for relative in ("src/pkg/a.py", "data/raw/in.csv", "data/interim/x.csv", ".nox/s/bin/python",
+                     "models/model.bin", ".env"):  # fmt: skip
+        write(root, relative, "x")
+    repro.copy_project(root, target, ["models"])
+    copied = {p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file()}
+    assert copied == {"src/pkg/a.py", "data/raw/in.csv"}
+
+
 def test_run_environments_differ_in_seed_threads_and_place(tmp_path):
     first, second = (run.environment(tmp_path / run.folder) for run in repro.RUNS)
     for name in ("PYTHONHASHSEED", "OMP_NUM_THREADS", "PYTHONPATH"):

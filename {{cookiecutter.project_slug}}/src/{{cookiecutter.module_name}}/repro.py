@@ -52,8 +52,8 @@ THREAD_VARIABLES = (
     "NUMEXPR_NUM_THREADS",
     "VECLIB_MAXIMUM_THREADS",
 )
-# Never copied into a run: git's own folder, environments and caches.
-NOT_COPIED = {".git", ".nox", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache"}
+# Never copied into a run: git's own folder, environments, caches and local secrets.
+NOT_COPIED = {".git", ".nox", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".env"}
 
 
 class ReproError(Exception):
@@ -126,16 +126,22 @@ def load_settings(pyproject: Path = PYPROJECT) -> Settings:
 
 def project_files(root: Path) -> list[Path]:
     """The files a run starts from: what git tracks (or would track), as in the work tree."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root,
-        capture_output=True,
-        check=False,
-    )
-    if listed.returncode == 0:
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+    except FileNotFoundError:  # git is not installed
+        listed = None
+    if listed and listed.returncode == 0:
         paths = [Path(name) for name in listed.stdout.decode().split("\0") if name]
     else:  # not a git work tree: everything but environments, caches and produced data
-        paths = [p.relative_to(root) for p in root.rglob("*") if p.is_file()]
+        paths = []
+        for folder, dirs, names in os.walk(root):
+            dirs[:] = [name for name in dirs if name not in NOT_COPIED]
+            paths += [Path(folder, name).relative_to(root) for name in names]
         paths = [p for p in paths if p.parts[0] != "data" or p.parts[:2] == ("data", "raw")]
     return [p for p in paths if not NOT_COPIED & set(p.parts) and (root / p).is_file()]
 
