@@ -86,7 +86,7 @@ def tests(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def pipeline(session: nox.Session) -> None:
-    """Run the pipeline from raw data to metrics (posargs: a stage or command, e.g. gate; default all)."""
+    """Run the pipeline from raw data to metrics (posargs: a stage or command; default all)."""
     install_locked(session, RUNTIME_LOCK)
     session.run("python", "-m", MODULE, *(session.posargs or ["all"]), env=RUN_ENV)
 {%- if cookiecutter.tracking == "mlflow" %}
