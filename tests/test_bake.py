@@ -87,7 +87,6 @@ OPTION_FILES = {
     ("data_versioning", "dvc"): {
         ".dvc/.gitignore",
         ".dvc/config",
-        ".dvcignore",
         "dvc.yaml",
         "src/{module}/dvcfiles.py",
         "tests/test_dvcfiles.py",

@@ -141,3 +141,8 @@ def test_data_guard_lets_dvc_pointers_and_lock_through(project, first_repro):
     assert "data/external/table.csv:" in done.stdout
     assert "table.csv.dvc" not in done.stdout
     assert "dvc.lock" not in done.stdout
+
+
+def test_lock_files_hook_accepts_dvc_pinned_once_for_lock_and_git_hooks(project):
+    pre_commit = str(project.root / ".nox/tests/bin/pre-commit")
+    run([pre_commit, "run", "lock-files", "--all-files"], project.root)
