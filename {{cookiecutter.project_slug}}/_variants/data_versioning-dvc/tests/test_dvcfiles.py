@@ -45,7 +45,8 @@ def test_lock_differences_names_changed_and_missing_outputs(tmp_path):
     assert dvcfiles.lock_differences(lock, tmp_path) == []
 
     (tmp_path / MODEL).write_bytes(b"another model")
-    write_lock(lock, {MODEL.as_posix(): model_md5, "reports/metrics.json": "0" * 32}, {}, {})
+    outs = {MODEL.as_posix(): model_md5, "reports/metrics.json": "0" * 32, "data": "1.dir"}
+    write_lock(lock, outs, {}, {})
     assert dvcfiles.lock_differences(lock, tmp_path) == [
         "models/model.joblib: differs from dvc.lock",
         "reports/metrics.json: missing",

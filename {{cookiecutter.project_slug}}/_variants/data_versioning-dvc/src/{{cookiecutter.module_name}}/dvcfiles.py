@@ -72,10 +72,12 @@ def locked_outputs(lock: Path) -> dict[str, str]:
 
 
 def lock_differences(lock: Path, root: Path) -> list[str]:
-    """Outputs under `root` whose content is not what `dvc.lock` recorded, with why."""
+    """File outputs under `root` whose content is not what `dvc.lock` recorded, with why."""
     found = []
     for path, md5 in locked_outputs(lock).items():
         file = root / path
+        if md5.endswith(".dir"):  # a folder output: `dvc status` checks those
+            continue
         if not file.is_file():
             found.append(f"{path}: missing")
         elif md5_file(file) != md5:
