@@ -138,6 +138,33 @@ def test_main_reports_drift_from_reference_apart_from_reruns(project, tmp_path, 
     assert "DRIFT FROM REFERENCE: 1 output(s) differ from reports/repro.json: models" in out
 
 
+def test_main_runs_the_command_in_each_copy_with_its_hash_seed(tmp_path, monkeypatch, capsys):
+    script = "import os, pathlib; p = pathlib.Path('models'); p.mkdir(); " + (
+        "(p / 'seed.txt').write_text(os.environ['PYTHONHASHSEED'])"
+    )
+    write(
+        tmp_path,
+        "pyproject.toml",
+        f'[tool.repro]\noutputs = ["models"]\ncommand = ["python", "-c", "{script}"]\n',
+    )
+    monkeypatch.chdir(tmp_path)
+    assert repro.main([]) == 1
+    assert "NOT REPRODUCIBLE: 1 output(s) differ between two fresh runs: models/seed.txt" in (
+        capsys.readouterr().out
+    )
+    assert not (tmp_path / "models").exists()
+
+
+def test_main_failing_run_stops_the_check(tmp_path, monkeypatch, capsys):
+    command = '["python", "-c", "print(1 / 0)"]'
+    write(tmp_path, "pyproject.toml", f'[tool.repro]\noutputs = ["models"]\ncommand = {command}\n')
+    monkeypatch.chdir(tmp_path)
+    assert repro.main([]) == 2
+    captured = capsys.readouterr()
+    assert "[run 1] ZeroDivisionError" in captured.out
+    assert "run 1 failed (exit 1)" in captured.err
+
+
 def test_main_settings_error_is_one_line(tmp_path, monkeypatch, capsys):
     write(tmp_path, "pyproject.toml", "[tool.repro]\nouputs = []\n")
     monkeypatch.chdir(tmp_path)

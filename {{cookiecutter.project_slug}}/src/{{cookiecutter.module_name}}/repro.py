@@ -165,22 +165,24 @@ def copy_project(root: Path, target: Path, outputs: list[str]) -> None:
 
 
 def run_pipeline(run: Run, copy: Path, command: list[str]) -> None:
-    """Run every stage in a fresh process inside `copy`; stop with its output if it fails."""
-    label = f"{run.name}: PYTHONHASHSEED={run.hash_seed}, {run.threads} thread(s), in {copy}"
-    print(f"{label} ...", flush=True)
+    """Run the pipeline in a fresh process inside `copy`, its output shown as it comes."""
+    print(f"{run.name}: PYTHONHASHSEED={run.hash_seed}, {run.threads} thread(s), in {copy}")
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable if command[0] == "python" else command[0], *command[1:]],
-        cwd=copy,
-        env=run.environment(copy),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        sys.stdout.write(done.stdout)
-        sys.stderr.write(done.stderr)
-        raise ReproError(f"{run.name} failed (exit {done.returncode}); its output is above")
+    try:
+        process = subprocess.Popen(
+            [sys.executable if command[0] == "python" else command[0], *command[1:]],
+            cwd=copy,
+            env=run.environment(copy),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    except OSError as error:
+        raise ReproError(f"[tool.repro] command cannot start: {error}") from None
+    for line in process.stdout:
+        print(f"  [{run.name}] {line}", end="", flush=True)
+    if code := process.wait():
+        raise ReproError(f"{run.name} failed (exit {code}); its output is above")
     print(f"{run.name} finished in {time.perf_counter() - started:.1f} s", flush=True)
 
 
