@@ -1,0 +1,70 @@
+"""The `tracking` option, fast: what each value bakes (sessions, commands, settings, ignores)."""
+
+import ast
+import subprocess
+
+import yaml
+
+from .helpers import Baked
+
+
+def functions(project: Baked, path: str) -> set[str]:
+    tree = ast.parse(project.text(path))
+    return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+
+
+def imported_modules(project: Baked) -> set[str]:
+    """Every module the project's package imports, relative imports as `.name`."""
+    names = set()
+    for path in project.files():
+        if path.startswith(f"src/{project.module}/") and path.endswith(".py"):
+            for node in ast.walk(ast.parse(project.text(path))):
+                if isinstance(node, ast.Import):
+                    names |= {alias.name.split(".")[0] for alias in node.names}
+                elif isinstance(node, ast.ImportFrom):
+                    names.add("." * node.level + (node.module or "").split(".")[0])
+    return names
+
+
+def ignored(project: Baked, *paths: str) -> set[str]:
+    done = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+    )
+    return set(done.stdout.split())
+
+
+def test_tracking_none_has_no_register_session_and_imports_no_tracking(baked):
+    project = baked(tracking="none")
+    assert "register" not in functions(project, "noxfile.py")
+    assert not {"mlflow", "dotenv", ".tracking", ".commands"} & imported_modules(project)
+
+
+def test_tracking_mlflow_has_register_session_and_tracked_entry_point(baked):
+    project = baked()
+    assert "register" in functions(project, "noxfile.py")
+    assert "tracked_commands" in project.text(f"src/{project.module}/__main__.py")
+
+
+def test_tracking_mlflow_stores_and_secrets_are_git_ignored(baked):
+    project = baked()
+    stores = {"mlflow.db", "mlruns/x", "mlartifacts/x", ".env", "reports/predictions.csv"}
+    assert ignored(project, *stores, ".env.example") == stores
+
+
+def test_tracking_mlflow_tune_grid_names_model_hyperparameters(baked):
+    params = yaml.safe_load(baked().text("params.yaml"))
+    grid = params["tracking"]["tune"]["grid"]
+    assert set(grid) <= set(params["model"])
+    assert all(isinstance(values, list) and values for values in grid.values())
+    assert params["tracking"]["model_name"] == params["tracking"]["experiment"] == "my-ml-project"
+
+
+def test_tracking_mlflow_custom_names_reach_experiment_model_and_mlproject(baked):
+    project = baked(project_name="Churn Model", module_name="churn")
+    tracking = yaml.safe_load(project.text("params.yaml"))["tracking"]
+    assert tracking["experiment"] == tracking["model_name"] == "churn-model"
+    entry_points = yaml.safe_load(project.text("MLproject"))["entry_points"]
+    assert entry_points["all"]["command"] == "python -m churn all"
