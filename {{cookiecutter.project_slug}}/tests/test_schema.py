@@ -77,3 +77,13 @@ def test_validate_reports_every_problem_at_once(wine):
         "  column 'alcohol': 1 row above the maximum 16, e.g. 99.0",
         "  column 'hue': 1 row null (no nulls allowed)",
     ]
+
+
+def test_problems_text_column_with_allowed_values():
+    schema = Schema((Column("colour", kind=str, allowed=("red", "white")),), 1, 10)
+    frame = pd.DataFrame({"colour": ["red", "rose", 3, None]})
+    assert problems(frame, schema) == [
+        "column 'colour': 1 row null (no nulls allowed)",
+        "column 'colour': 1 row not text, e.g. 3",
+        "column 'colour': 2 rows not one of red, white, e.g. 'rose'",
+    ]

@@ -15,10 +15,10 @@ class SchemaError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
-    """What one column must hold: numbers of a kind, within bounds or from a set, maybe null."""
+    """What one column must hold: numbers within bounds, or values from a set; nulls or not."""
 
     name: str
-    kind: type = float  # float or int
+    kind: type = float  # float, int (whole numbers) or str
     minimum: float | None = None
     maximum: float | None = None
     allowed: tuple | None = None
@@ -43,24 +43,32 @@ def plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
-def column_problems(column: Column, values: pd.Series) -> list[str]:
-    """One line per kind of violation in a column, with how many rows break it."""
-    numbers = pd.to_numeric(values, errors="coerce")
+def checks(column: Column, values: pd.Series) -> list[tuple[pd.Series, str]]:
+    """(rows that break it, what is wrong) for each rule of the column."""
     nulls = values.isna()
-    checks = [(~nulls & numbers.isna(), f"not a number (expected {column.kind.__name__})")]
-    if not column.nullable:
-        checks.append((nulls, "null (no nulls allowed)"))
-    if column.kind is int:
-        checks.append((numbers.notna() & (numbers % 1 != 0), "not a whole number"))
-    if column.minimum is not None:
-        checks.append((numbers < column.minimum, f"below the minimum {column.minimum}"))
-    if column.maximum is not None:
-        checks.append((numbers > column.maximum, f"above the maximum {column.maximum}"))
+    found = [] if column.nullable else [(nulls, "null (no nulls allowed)")]
+    if column.kind is str:
+        found.append((~nulls & ~values.map(lambda value: isinstance(value, str)), "not text"))
+        known = values
+    else:
+        known = pd.to_numeric(values, errors="coerce")
+        found.append((~nulls & known.isna(), f"not a number (expected {column.kind.__name__})"))
+        if column.kind is int:
+            found.append((known.notna() & (known % 1 != 0), "not a whole number"))
+        if column.minimum is not None:
+            found.append((known < column.minimum, f"below the minimum {column.minimum}"))
+        if column.maximum is not None:
+            found.append((known > column.maximum, f"above the maximum {column.maximum}"))
     if column.allowed is not None:
-        outside = numbers.notna() & ~numbers.isin(column.allowed)
-        checks.append((outside, f"not one of {', '.join(map(str, column.allowed))}"))
+        outside = known.notna() & ~known.isin(column.allowed)
+        found.append((outside, f"not one of {', '.join(map(str, column.allowed))}"))
+    return found
+
+
+def column_problems(column: Column, values: pd.Series) -> list[str]:
+    """One line per rule a column breaks, with how many rows break it and an example."""
     found = []
-    for broken, what in checks:
+    for broken, what in checks(column, values):
         if count := int(broken.sum()):
             first = values[broken].iloc[0]
             example = "" if pd.isna(first) else f", e.g. {plain(first)!r}"
