@@ -124,11 +124,11 @@ def test_ci_workflow_run_is_tagged_with_pull_request(ci_run, ci_project):
 
     manifest = json.loads(ci_project.text("reports/manifest.json"))
     assert manifest["ci"] == {
-        "provider": "github",
-        "pipeline_id": "4242",
-        "pipeline_url": "https://github.com/team/my-ml-project/actions/runs/4242",
-        "branch": "better-features",
-        "request": "7",
+        "ci.provider": "github",
+        "ci.pipeline_id": "4242",
+        "ci.pipeline_url": "https://github.com/team/my-ml-project/actions/runs/4242",
+        "ci.branch": "better-features",
+        "ci.request": "7",
     }
 
 
@@ -154,3 +154,15 @@ def test_ci_gate_fails_on_raised_minimum_and_says_by_how_much(ci_run, ci_project
     report = ci_project.text("reports/metrics.md")
     assert "**Gate failed:**" in report
     assert f"accuracy {accuracy:.4f} is 0.0500 below its minimum {accuracy + 0.05:.4f}" in report
+
+
+def test_ci_workflow_mlflow_run_is_findable_by_pull_request(ci_run, ci_project):
+    find = (
+        "import mlflow; mlflow.set_tracking_uri('sqlite:///mlflow.db'); "
+        "runs = mlflow.search_runs(search_all_experiments=True, "
+        "filter_string=\"tags.`ci.request` = '7' and tags.`ci.provider` = 'github'\"); "
+        "print(len(runs))"
+    )
+    python = str(ci_project.root / ".nox/pipeline/bin/python")
+    done = run([python, "-c", find], ci_project.root, MLFLOW_TRACKING_URI="")
+    assert int(done.stdout.split()[-1]) >= 1

@@ -16,17 +16,17 @@ def test_ci_tags_github_pull_request():
         "GITHUB_HEAD_REF": "better-features",
     }
     assert ci_tags(env) == {
-        "provider": "github",
-        "pipeline_id": "42",
-        "pipeline_url": "https://github.com/team/model/actions/runs/42",
-        "branch": "better-features",
-        "request": "7",
+        "ci.provider": "github",
+        "ci.pipeline_id": "42",
+        "ci.pipeline_url": "https://github.com/team/model/actions/runs/42",
+        "ci.branch": "better-features",
+        "ci.request": "7",
     }
 
 
 def test_ci_tags_github_push_has_branch_and_no_request():
     env = {"GITHUB_ACTIONS": "true", "GITHUB_REF": "refs/heads/main", "GITHUB_REF_NAME": "main"}
-    assert ci_tags(env) == {"provider": "github", "branch": "main"}
+    assert ci_tags(env) == {"ci.provider": "github", "ci.branch": "main"}
 
 
 def test_ci_tags_gitlab_merge_request():
@@ -39,9 +39,9 @@ def test_ci_tags_gitlab_merge_request():
         "CI_MERGE_REQUEST_IID": "12",
     }
     assert ci_tags(env) == {
-        "provider": "gitlab",
-        "pipeline_id": "1001",
-        "pipeline_url": "https://gitlab.example.com/team/model/-/pipelines/1001",
-        "branch": "better-features",
-        "request": "12",
+        "ci.provider": "gitlab",
+        "ci.pipeline_id": "1001",
+        "ci.pipeline_url": "https://gitlab.example.com/team/model/-/pipelines/1001",
+        "ci.branch": "better-features",
+        "ci.request": "12",
     }

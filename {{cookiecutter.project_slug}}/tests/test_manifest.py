@@ -51,4 +51,4 @@ def test_build_manifest_records_ci_run(config, tmp_path, monkeypatch):
     monkeypatch.setenv("GITLAB_CI", "true")
     monkeypatch.setenv("CI_PIPELINE_ID", "1001")
     ci = build_manifest(config, tmp_path)["ci"]
-    assert ci == {"provider": "gitlab", "pipeline_id": "1001"}
+    assert ci == {"ci.provider": "gitlab", "ci.pipeline_id": "1001"}

@@ -43,7 +43,7 @@ def build_manifest(config: Config, root: Path) -> dict:
         "seed": config.seed,
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "ci": ci_tags(),  # provider, pipeline, branch, request (tags ci.*); {} outside CI
+        "ci": ci_tags(),  # ci.provider, ci.pipeline_id, ci.branch, ci.request; {} outside CI
         "packages": sorted(
             f"{dist.metadata['Name']}=={dist.version}"
             for dist in importlib.metadata.distributions()
