@@ -113,7 +113,7 @@ def bake_to_green(work: Path, caches: Path, label: str) -> tuple[list[Row], Path
     env = project_env(caches)
     bake_s, project = bake(work / f"green-{label}")
     lock_s = must(nox(project, env, "lock"), f"nox -s lock ({label})")
-    venv_s = must(nox(project, env, "--install-only", "tests"), f"tests env ({label})")
+    venv_s = must(nox(project, env, "tests", "--install-only"), f"tests env ({label})")
     tests_s, output, status = nox(project, env, "tests")
     total = bake_s + lock_s + venv_s + tests_s
     if status != 0:
@@ -153,7 +153,7 @@ def measure_repro(project: Path, caches: Path, repeats: int) -> list[Row]:
     if pipeline_s is None:
         return [Row("`nox -s pipeline`", f"failed (exit {status})")]
     rows = [Row("`nox -s pipeline`", fmt(pipeline_s), "", f"median of {repeats}, env built")]
-    listed = nox(project, env, "--list")[1]
+    listed = timed([sys.executable, "-m", "nox", "--list"], project, env)[1]
     if "repro" not in listed.split():
         return rows + [Row("`nox -s repro` / pipeline", "n/a", "< 2.3x", "no repro session")]
     repro_s, output, status = median_run(project, env, "repro", repeats)
