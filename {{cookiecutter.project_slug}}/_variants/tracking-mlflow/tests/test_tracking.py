@@ -18,6 +18,24 @@ def test_redact_hides_password_only():
     assert tracking.redact("sqlite:///mlflow.db") == "sqlite:///mlflow.db"
 
 
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        (
+            "... NewConnectionError('...: [Errno 111] Connection refused'))",
+            "[Errno 111] Connection refused",
+        ),
+        ("API request to endpoint /x failed with error code 401 != 200", "error code 401"),
+        (
+            "no such host https://ann:s3cret@mlflow.example\nmore",
+            "no such host https://***@mlflow.example",
+        ),
+    ],
+)
+def test_failure_is_short_and_hides_passwords(message, expected):
+    assert tracking.failure(RuntimeError(message)) == expected
+
+
 def test_manifest_tags_are_strings_without_package_list():
     manifest = {
         "git_commit": "abc",

@@ -83,7 +83,7 @@ def connect() -> str:
 
 def failure(error: Exception) -> str:
     """What went wrong, in a few words: the OS error or HTTP status inside MLflow's long message."""
-    text = str(error)
+    text = re.sub(r"://[^/@\s:]+:[^/@\s]+@", "://***@", str(error))  # no password in the message
     found = re.search(r"\[Errno -?\d+\] [^'\")]+", text) or re.search(r"error code \d+", text)
     return (
         found.group(0) if found else (text.strip().splitlines() or [type(error).__name__])[0][:200]
