@@ -254,3 +254,12 @@ def test_unreachable_tracking_uri_fails_fast_in_one_clear_line(project):
     assert line.startswith(f"error: tracking store {uri} is not usable (")
     assert "Connection refused" in line and "--no-track" in line
     assert manifest.stat().st_mtime_ns == before  # no stage started
+
+
+def test_tracking_none_pipeline_runs_without_mlflow(tmp_path):
+    project = bake(tmp_path, tracking="none")
+    nox(project, "-s", "lock")
+    assert "mlflow" not in project.text("requirements.txt").lower()
+    nox(project, "-s", "pipeline")
+    assert json.loads(project.text("reports/metrics.json"))["accuracy"] > 0.8
+    assert not (project.root / "mlflow.db").exists() and not (project.root / "mlruns").exists()
