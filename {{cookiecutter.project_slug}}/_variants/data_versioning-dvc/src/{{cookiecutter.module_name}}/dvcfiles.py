@@ -65,7 +65,7 @@ def locked_outputs(lock: Path) -> dict[str, str]:
     """Every output path recorded in `dvc.lock` with the MD5 DVC stored for it."""
     recorded = yaml.safe_load(lock.read_text(encoding="utf-8")) or {}
     return {
-        out["path"]: out["md5"]
+        out["path"]: str(out["md5"])
         for stage in recorded.get("stages", {}).values()
         for out in stage.get("outs", [])
     }
@@ -102,7 +102,7 @@ def stale_inputs(lock: Path, root: Path) -> list[str]:
             if dep["path"] in produced:  # checked in the fresh run instead
                 continue
             file = root / dep["path"]
-            if not file.is_file() or md5_file(file) != dep["md5"]:
+            if not file.is_file() or md5_file(file) != str(dep["md5"]):
                 found.append(f"stage {name}: {dep['path']} changed")
         for params_file, values in stage.get("params", {}).items():
             current = yaml.safe_load((root / params_file).read_text(encoding="utf-8")) or {}
