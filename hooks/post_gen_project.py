@@ -64,7 +64,7 @@ def start_dvc(options: dict, in_git: bool) -> str | None:
         return "DVC needs git: run `git init` (or `dvc config core.no_scm true`) before using dvc."
     return (
         "DVC is set up without `dvc init` (.dvc/ ships with analytics off); the default remote "
-        f"is ../{options['project_slug']}-dvc-remote; dvc installs with requirements-dev.txt."
+        f"is ~/dvc-remotes/{options['project_slug']}; dvc installs with requirements-dev.txt."
     )
 
 

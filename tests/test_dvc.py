@@ -3,6 +3,7 @@
 import configparser
 import re
 import subprocess
+from pathlib import Path
 
 import yaml
 
@@ -35,9 +36,8 @@ def test_bake_dvc_ships_initialised_repo_with_analytics_off_and_outside_remote(b
     assert config["core"]["analytics"] == "false"
     name = config["core"]["remote"]
     remote = config[f"'remote \"{name}\"'"]["url"]  # DVC's section name keeps its quotes
-    # DVC resolves a relative remote URL from the folder that holds the config file.
-    location = (project.root / ".dvc" / remote).resolve()
-    assert location == project.root.parent.resolve() / "wine-study-dvc-remote"
+    # Outside any work tree, the same for every clone on the machine (DVC expands `~`).
+    assert Path(remote).expanduser() == Path.home() / "dvc-remotes" / "wine-study"
     assert {".dvc/config", ".dvc/.gitignore", "dvc.yaml"} <= set(
         git(project, "ls-files").stdout.splitlines()
     )
@@ -77,6 +77,6 @@ def test_post_gen_start_dvc_says_what_it_did():
     options = {"data_versioning": "dvc", "project_slug": "wine-study"}
     assert post_gen.start_dvc({**options, "data_versioning": "none"}, in_git=True) is None
     message = post_gen.start_dvc(options, in_git=True)
-    assert "without `dvc init`" in message and "../wine-study-dvc-remote" in message
+    assert "without `dvc init`" in message and "~/dvc-remotes/wine-study" in message
     assert "git init" in post_gen.start_dvc(options, in_git=False)
     assert "\n" not in message

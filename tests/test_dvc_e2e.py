@@ -3,7 +3,6 @@ only the stages that depend on it, and `dvc push` / `dvc pull` restore the data 
 
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -25,10 +24,14 @@ def project(tmp_path_factory) -> Baked:
 
 
 def dvc(project: Baked, *args: str, cwd: Path | None = None, **env: str):
-    """Run the dev environment's dvc, with that environment's python first on PATH."""
+    """Run the dev environment's dvc, with its python first on PATH and a home of its own
+    (the default remote lives under `~`)."""
     bin_dir = project.root / ".nox" / "tests" / "bin"
     path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
-    return run([str(bin_dir / "dvc"), *args], cwd or project.root, PATH=path, **env)
+    home = project.root.parent / "home"
+    home.mkdir(exist_ok=True)
+    command = [str(bin_dir / "dvc"), *args]
+    return run(command, cwd or project.root, PATH=path, HOME=str(home), **env)
 
 
 def ran_stages(output: str) -> list[str]:
@@ -63,13 +66,16 @@ def test_dvc_repro_after_model_param_change_reruns_only_train_and_evaluate(proje
     assert "up to date" in dvc(project, "status").stdout
 
 
-def test_dvc_push_then_pull_in_fresh_clone_restores_data_byte_for_byte(project, first_repro):
+def test_dvc_push_then_pull_in_fresh_clone_restores_data_byte_for_byte(
+    project, first_repro, tmp_path
+):
     git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
     run([*git, "add", "dvc.lock", "reports/metrics.json"], project.root)
     run([*git, "commit", "-q", "--no-verify", "-m", "Run the pipeline"], project.root)
     dvc(project, "push")
-    clone = project.root.parent / "clone"  # next to the project: the default remote is shared
-    run(["git", "clone", "-q", str(project.root), str(clone)], project.root.parent)
+    assert (project.root.parent / "home/dvc-remotes/my-ml-project").is_dir()
+    clone = tmp_path / "elsewhere" / "clone"  # anywhere on the machine: the remote is under ~
+    run(["git", "clone", "-q", str(project.root), str(clone)], tmp_path)
     assert not (clone / "data/raw/wine.csv").exists()
     dvc(project, "pull", cwd=clone)
     outputs = yaml.safe_load((project.root / "dvc.lock").read_text())["stages"]
@@ -78,7 +84,6 @@ def test_dvc_push_then_pull_in_fresh_clone_restores_data_byte_for_byte(project, 
     for path in paths:
         assert (clone / path).read_bytes() == (project.root / path).read_bytes(), path
     assert "up to date" in dvc(project, "status", cwd=clone).stdout
-    shutil.rmtree(clone)
 
 
 def test_dvc_analytics_are_off_without_the_environment_variable(project):
