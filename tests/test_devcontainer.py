@@ -107,7 +107,7 @@ def test_devcontainer_post_create_builds_working_venv_on_fresh_project(tmp_path)
     """A first container create: no lock yet; the script locks, builds .venv, and tests pass."""
     project = bake(tmp_path / "bake", devcontainer="yes")
     tools = tmp_path / "tools"  # stands in for the container's system Python
-    run([sys.executable, "-m", "venv", str(tools)], tmp_path)
+    run([sys.executable, "-m", "uv", "venv", "--seed", "-p", sys.executable, str(tools)], tmp_path)
     path = f"{tools / 'bin'}{os.pathsep}{os.environ['PATH']}"
 
     run(["sh", POST_CREATE], project.root, PATH=path)
