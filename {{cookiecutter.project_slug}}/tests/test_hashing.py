@@ -26,3 +26,9 @@ def test_sha256_tree_ignores_gitkeep_and_missing_is_none(tmp_path):
     (tmp_path / ".gitkeep").touch()
     assert sha256_tree(tmp_path) == before
     assert sha256_tree(tmp_path / "absent") is None
+
+
+def test_sha256_tree_of_a_file_is_its_own_sha256(tmp_path):
+    path = tmp_path / "requirements.txt"
+    path.write_text("numpy==2.0\n")
+    assert sha256_tree(path) == hashlib.sha256(b"numpy==2.0\n").hexdigest()

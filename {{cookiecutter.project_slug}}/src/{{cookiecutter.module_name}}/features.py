@@ -1,10 +1,14 @@
-"""Stage `features`: split the raw data and standardise it, writing `data/processed/`."""
+"""Stage `features`: split the validated raw data into train and test sets in `data/processed/`.
+
+Add engineered columns here (the same for both splits). Anything fitted on data, such as a
+scaler, belongs in the model pipeline of `train.py`, so it learns from the train split only
+and travels with the model to `predict` and serving.
+"""
 
 from pathlib import Path
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
 
 from .artifacts import write_csv
 from .config import Config
@@ -21,19 +25,7 @@ def split(frame: pd.DataFrame, config: Config) -> tuple[pd.DataFrame, pd.DataFra
     return train, test
 
 
-def standardise(train: pd.DataFrame, test: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Scale feature columns to zero mean and unit variance, with statistics from train only."""
-    columns = [column for column in train.columns if column != TARGET]
-    scaler = StandardScaler().fit(train[columns])
-    scaled = []
-    for frame in (train, test):
-        frame = frame.copy()
-        frame[columns] = scaler.transform(frame[columns])
-        scaled.append(frame)
-    return scaled[0], scaled[1]
-
-
 def run(config: Config, root: Path) -> None:
-    train, test = standardise(*split(read_raw(root), config))
+    train, test = split(read_raw(root), config)
     write_csv(train, root / TRAIN_DATA)
     write_csv(test, root / TEST_DATA)

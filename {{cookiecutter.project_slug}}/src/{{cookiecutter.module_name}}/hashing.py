@@ -22,9 +22,12 @@ def files_below(path: Path) -> list[Path]:
 
 
 def sha256_tree(path: Path) -> str | None:
-    """One digest for a file or folder: names and contents of each file below it; None if absent."""
+    """A file's own SHA-256 (as `sha256sum` prints it); for a folder, one digest of the names and
+    contents of every file below it; None if absent."""
     if not path.exists():
         return None
+    if path.is_file():
+        return sha256_file(path)
     digest = hashlib.sha256()
     for file in files_below(path):
         digest.update(f"{file.relative_to(path).as_posix()}\0{sha256_file(file)}\n".encode())
