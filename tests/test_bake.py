@@ -6,8 +6,12 @@ import py_compile
 import re
 
 import pytest
-import tomllib
 import yaml
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 from .helpers import Baked
 
