@@ -73,3 +73,12 @@ def nox(project: Baked, *args: str, check: bool = True, **env: str) -> subproces
     return run(
         [sys.executable, "-m", "nox", "--reuse-venv", "yes", *args], project.root, check, **env
     )
+
+
+def bake_locked(output_dir: Path, **options: str) -> Baked:
+    """Bake, lock with the project's own `nox -s lock`, and commit the locks, as before a push."""
+    project = bake(output_dir, **options)
+    nox(project, "-s", "lock")
+    run(["git", "add", "requirements.txt", "requirements-dev.txt"], project.root)
+    run(["git", "commit", "-q", "--no-verify", "-m", "Lock files"], project.root)
+    return project

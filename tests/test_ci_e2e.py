@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .helpers import Baked, bake, clean_env, run
+from .helpers import Baked, bake_locked, clean_env, run
 
 pytestmark = pytest.mark.slow
 
@@ -64,11 +64,7 @@ def steps_in_order(workflow: dict) -> list[tuple[str, dict, dict]]:
 @pytest.fixture(scope="session")
 def ci_project(tmp_path_factory) -> Baked:
     """A default bake whose lock files are committed, as they are before a first push."""
-    project = bake(tmp_path_factory.mktemp("ci-e2e"), ci="github")
-    run([sys.executable, "-m", "nox", "-s", "lock"], project.root)
-    run(["git", "add", "requirements.txt", "requirements-dev.txt"], project.root)
-    run(["git", "commit", "-q", "--no-verify", "-m", "Lock files"], project.root)
-    return project
+    return bake_locked(tmp_path_factory.mktemp("ci-e2e"), ci="github")
 
 
 @pytest.fixture(scope="session")

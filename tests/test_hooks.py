@@ -104,11 +104,14 @@ def test_baking_python_clamps_to_supported(version_info, expected):
     assert local_extensions.baking_python(version_info) == expected
 
 
-def test_default_bake_uses_running_python(baked):
+def test_default_bake_installs_on_the_baking_python(baked):
     project = baked()
     running = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    assert f'PYTHON = "{local_extensions.baking_python()}"' in project.text("noxfile.py")
-    assert running == local_extensions.baking_python() or running not in local_extensions.SUPPORTED
+    expected = (
+        running if running in local_extensions.SUPPORTED else local_extensions.baking_python()
+    )
+    assert f'PYTHON = "{expected}"' in project.text("noxfile.py")
+    assert f'requires-python = ">={expected}"' in project.text("pyproject.toml")
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import Baked, bake, clean_env, nox, run
+from .helpers import Baked, bake_locked, clean_env, nox, run
 from .test_tracking_e2e import free_port
 
 pytestmark = pytest.mark.slow
@@ -73,10 +73,7 @@ def postgres():
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Baked:
     """The default project, locked (locks committed) with its pipeline environment built."""
-    project = bake(tmp_path_factory.mktemp("server-project"))
-    nox(project, "-s", "lock")
-    run(["git", "add", "requirements.txt", "requirements-dev.txt"], project.root)
-    run(["git", "commit", "-qm", "Lock"], project.root)
+    project = bake_locked(tmp_path_factory.mktemp("server-project"))
     nox(project, "-s", "pipeline", "--", "data", "--no-track")  # builds the environment only
     return project
 

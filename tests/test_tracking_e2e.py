@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import Baked, bake, clean_env, nox, run
+from .helpers import Baked, bake, bake_locked, clean_env, nox, run
 
 pytestmark = pytest.mark.slow
 
@@ -61,10 +61,7 @@ def module(project: Baked, *args: str, check: bool = True, **env: str):
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Baked:
     """Default bake, locks committed, pipeline run, model registered as challenger then champion."""
-    project = bake(tmp_path_factory.mktemp("tracking"))
-    nox(project, "-s", "lock")
-    run(["git", "add", "requirements.txt", "requirements-dev.txt"], project.root)
-    run(["git", "commit", "-qm", "Lock"], project.root)
+    project = bake_locked(tmp_path_factory.mktemp("tracking"))
     nox(project, "-s", "pipeline", **store(project))
     nox(project, "-s", "register", **store(project))
     nox(project, "-s", "register", "--", "--alias", "champion", **store(project))
