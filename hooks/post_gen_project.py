@@ -14,7 +14,7 @@ def chosen_variants(options: dict) -> list[str]:
     """Return the names of the `_variants/` folders the options select."""
     names = [
         f"{option}-{options[option]}"
-        for option in ("license", "tracking", "data_versioning", "devcontainer")
+        for option in ("license", "tracking", "data_versioning", "environment", "docker", "devcontainer")
     ]
     return names + CI_VARIANTS.get(options["ci"], [])
 
@@ -28,6 +28,26 @@ def apply_variants(root: Path, names: list[str]) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.move(source, target)
     shutil.rmtree(root / VARIANTS)
+
+
+def needs_github_ci(options: dict) -> bool:
+    return options["ci"] in ("github", "both")
+
+
+# Files a variant brings that only make sense with another option's value.
+REQUIRES = {Path(".github/workflows/docker.yml"): needs_github_ci}
+
+
+def prune_unneeded(root: Path, options: dict) -> None:
+    """Remove the files whose other option was not chosen, and folders they leave empty."""
+    for relative, needed in REQUIRES.items():
+        path = root / relative
+        if path.exists() and not needed(options):
+            path.unlink()
+            for folder in path.parents:
+                if folder == root or any(folder.iterdir()):
+                    break
+                folder.rmdir()
 
 
 def git(*args: str) -> subprocess.CompletedProcess:
@@ -71,6 +91,7 @@ def start_dvc(options: dict, in_git: bool) -> str | None:
 def main() -> int:
     options = json.loads(r"""{{ cookiecutter | jsonify }}""")
     apply_variants(Path.cwd(), chosen_variants(options))
+    prune_unneeded(Path.cwd(), options)
     print(start_git())
     in_git = shutil.which("git") is not None and git("rev-parse").returncode == 0
     if dvc := start_dvc(options, in_git):

@@ -13,6 +13,8 @@ CHOICES = {
     "ci": ("github", "gitlab", "both", "none"),
     "tracking": ("mlflow", "none"),
     "data_versioning": ("none", "dvc"),
+    "environment": ("pip", "conda"),
+    "docker": ("no", "yes"),
     "devcontainer": ("no", "yes"),
 }
 
