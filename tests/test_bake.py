@@ -88,6 +88,8 @@ OPTION_FILES = {
     ("license", "BSD-3-Clause"): {"LICENSE"},
     ("license", "Apache-2.0"): {"LICENSE"},
     ("devcontainer", "yes"): {".devcontainer/devcontainer.json", ".devcontainer/post-create.sh"},
+    ("environment", "conda"): {"environment.yml"},
+    ("docker", "yes"): {"Dockerfile", ".dockerignore"},
     ("data_versioning", "dvc"): {
         ".dvc/.gitignore",
         ".dvc/config",
@@ -109,6 +111,8 @@ OPTION_FILES = {
 COMBINED_FILES = {
     (("ci", "github"), ("tracking", "mlflow")): {".github/workflows/promote.yml"},
     (("ci", "both"), ("tracking", "mlflow")): {".github/workflows/promote.yml"},
+    (("ci", "github"), ("docker", "yes")): {".github/workflows/docker.yml"},
+    (("ci", "both"), ("docker", "yes")): {".github/workflows/docker.yml"},
 }
 
 # tracking x data_versioning interact (both touch the pipeline and its tracked outputs); the other
@@ -118,6 +122,8 @@ ROTATED = {
     "license": ["MIT", "BSD-3-Clause", "Apache-2.0", "None"],
     "ci": ["github", "gitlab", "both", "none"],
     "devcontainer": ["no", "yes", "no", "yes"],
+    "environment": ["pip", "conda", "conda", "pip"],
+    "docker": ["yes", "no", "yes", "no"],
     "python_version": ["3.10", "3.11", "3.12", "3.13"],
 }
 MATRIX = [

@@ -70,6 +70,8 @@ def test_problems_accepts_defaults():
         "ci": "both",
         "tracking": "none",
         "data_versioning": "dvc",
+        "environment": "conda",
+        "docker": "yes",
         "devcontainer": "yes",
     }
     assert pre_gen.problems(context) == []
@@ -128,10 +130,12 @@ def test_chosen_variants_ci(ci, expected):
         "license": "MIT",
         "tracking": "none",
         "data_versioning": "none",
+        "environment": "pip",
+        "docker": "no",
         "devcontainer": "no",
         "ci": ci,
     }
-    assert post_gen.chosen_variants(options)[4:] == expected
+    assert post_gen.chosen_variants(options)[6:] == expected
 
 
 def test_apply_variants_moves_chosen_and_drops_rest(tmp_path):
@@ -170,3 +174,13 @@ def test_start_git_inside_repository_skips(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "project")
     assert "skipped" in post_gen.start_git()
     assert not (tmp_path / "project" / ".git").exists()
+
+
+@pytest.mark.parametrize(("ci", "kept"), [("github", True), ("both", True), ("gitlab", False)])
+def test_prune_unneeded_keeps_docker_workflow_only_with_github_ci(tmp_path, ci, kept):
+    workflow = tmp_path / ".github" / "workflows" / "docker.yml"
+    workflow.parent.mkdir(parents=True)
+    workflow.write_text("name: docker\n")
+    post_gen.prune_unneeded(tmp_path, {"ci": ci})
+    assert workflow.exists() is kept
+    assert (tmp_path / ".github").exists() is kept  # no empty folder left behind
