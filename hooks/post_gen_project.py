@@ -7,15 +7,21 @@ import sys
 from pathlib import Path
 
 VARIANTS = Path("_variants")
+# Options whose value picks a `_variants/<option>-<value>/` folder (ci is mapped below).
+VARIANT_OPTIONS = (
+    "license",
+    "tracking",
+    "data_versioning",
+    "environment",
+    "docker",
+    "devcontainer",
+)
 CI_VARIANTS = {"github": ["ci-github"], "gitlab": ["ci-gitlab"], "both": ["ci-github", "ci-gitlab"]}
 
 
 def chosen_variants(options: dict) -> list[str]:
     """Return the names of the `_variants/` folders the options select."""
-    names = [
-        f"{option}-{options[option]}"
-        for option in ("license", "tracking", "data_versioning", "environment", "docker", "devcontainer")
-    ]
+    names = [f"{option}-{options[option]}" for option in VARIANT_OPTIONS]
     return names + CI_VARIANTS.get(options["ci"], [])
 
 

@@ -126,7 +126,8 @@ def docker_steps(project: Baked) -> list[dict]:
 
 def test_docker_no_bakes_no_image_files_and_no_hadolint_hook(baked):
     project = baked(docker="no", ci="github")
-    assert {"Dockerfile", ".dockerignore", ".github/workflows/docker.yml"} & project.files() == set()
+    image_files = {"Dockerfile", ".dockerignore", ".github/workflows/docker.yml"}
+    assert image_files & project.files() == set()
     assert "hadolint" not in project.text(".pre-commit-config.yaml")
     assert "### Docker" not in project.text("README.md")
 
@@ -161,9 +162,7 @@ def test_docker_steps_build_and_run_the_pipeline_in_a_fresh_environment(tmp_path
         [sys.executable, "-m", "uv", "venv", "--seed", "-p", python_version[2:], str(image_python)],
         tmp_path,
     )
-    env = {
-        key: value.replace("/app", str(context)) for key, value in environment(project).items()
-    }
+    env = {key: value.replace("/app", str(context)) for key, value in environment(project).items()}
     env["PATH"] = f"{image_python / 'bin'}{os.pathsep}{os.environ['PATH']}"
     env["HOME"] = str(tmp_path / "home")
     for step in values(project, "RUN"):
