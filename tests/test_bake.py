@@ -44,6 +44,7 @@ BASE_FILES = {
             "compare",
             "config",
             "data",
+            "errors",
             "evaluate",
             "features",
             "gate",
