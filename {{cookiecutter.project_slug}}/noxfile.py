@@ -19,11 +19,13 @@ RUN_ENV = {"PYTHONHASHSEED": "0"}
 # CI (GitHub and GitLab set CI) runs every test and shows hook diffs; locally `tests` is fast.
 IN_CI = bool(os.environ.get("CI"))
 FAST_TESTS = [] if IN_CI else ["-m", "not slow"]
-# Coverage of src/ by the default test run. CI (all tests) fails under the floor: set just below
-# what the full suite measures when baked, so a change that drops tests or adds untested code
-# shows up, while the untested remainder (team-server paths, main guards) does not block.
-COVERAGE_FLOOR = 85
-COVERAGE = ["--cov", "--cov-report=term"] + ([f"--cov-fail-under={COVERAGE_FLOOR}"] if IN_CI else [])
+# Coverage of src/ by the default test run. CI (all tests) fails under the floor: the full suite
+# measured 92.7% when baked (default and tracking=none), so 90 lets a little untested glue in
+# but stops a change that drops tests or adds a module without them. The remainder is
+# team-server paths and `__main__`; raise the floor as your project's tests grow.
+COVERAGE_FLOOR = 90
+FLOOR = [f"--cov-fail-under={COVERAGE_FLOOR}"] if IN_CI else []
+COVERAGE = ["--cov", "--cov-report=term", *FLOOR]
 DEV_VENV = Path(".venv")
 
 nox.options.default_venv_backend = "uv|virtualenv"
@@ -127,7 +129,7 @@ def dev(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    """Run every pre-commit hook on every file.
+    """Run every pre-commit hook on every file, then mypy.
 
     Hook diffs are shown in CI only: on your machine the tree may hold your own edits, which
     pre-commit would print as if its hooks had made them.
@@ -135,6 +137,7 @@ def lint(session: nox.Session) -> None:
     install_locked(session, DEV_LOCK)
     diff = ["--show-diff-on-failure"] if IN_CI else []
     session.run("pre-commit", "run", "--all-files", *diff, *session.posargs)
+    session.run("mypy")  # strict on src/: [tool.mypy] in pyproject.toml
 
 
 @nox.session(python=PYTHON)

@@ -3,7 +3,7 @@
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,7 +42,7 @@ def write_csv(frame: pd.DataFrame, target: Path) -> None:
         frame.to_csv(temporary, index=False, lineterminator="\n")
 
 
-def write_json(data: dict, target: Path) -> None:
+def write_json(data: Mapping[str, object], target: Path) -> None:
     """Write JSON with sorted keys, so equal data gives equal bytes."""
     with atomic_path(target) as temporary:
         temporary.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
