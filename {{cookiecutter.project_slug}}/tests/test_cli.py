@@ -1,9 +1,11 @@
+import json
 import shutil
 from pathlib import Path
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.cli import main
+from {{ cookiecutter.module_name }}.cli import Command, main
+from {{ cookiecutter.module_name }}.errors import ProjectError
 from {{ cookiecutter.module_name }}.paths import METRICS, RAW_DATA
 
 PROJECT_PARAMS = Path(__file__).parents[1] / "params.yaml"
@@ -44,3 +46,22 @@ def test_main_broken_raw_data_stops_with_report_before_training(tmp_path, monkey
         "  column 'alcohol': 1 row above the maximum 16, e.g. 99.0",
     ]
     assert not (tmp_path / "data/processed").exists()
+
+
+def test_main_all_prints_the_metrics_it_computed(tmp_path, monkeypatch, capsys):
+    shutil.copy(PROJECT_PARAMS, tmp_path / "params.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert main(["all"]) == 0
+    out = capsys.readouterr().out
+    metrics = json.loads((tmp_path / METRICS).read_text())
+    assert f"metrics ({METRICS}):" in out
+    for name in metrics:
+        assert f"  {name}: " in out
+
+
+def test_main_reports_any_project_error_in_one_line(capsys):
+    def fail(args):
+        raise ProjectError("column 'x': 3 rows are null")
+
+    assert main(["all"], {"all": Command("fails", fail)}) == 2
+    assert capsys.readouterr().err == "error: column 'x': 3 rows are null\n"

@@ -1,21 +1,20 @@
 """Command line: `python -m {{ cookiecutter.module_name }} [all|STAGE]` runs the pipeline from `params.yaml`."""
 
 import argparse
+import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import gate, pipeline
-from .config import Config, ConfigError, load_config
+from .config import Config, load_config
+from .errors import ProjectError, UsageError
 from .manifest import write_manifest
-from .paths import PARAMS
-from .schema import SchemaError
+from .paths import METRICS, PARAMS
 from .seed import seed_everything
 
-
-class UsageError(Exception):
-    """A problem the user can fix, reported as one line without a traceback."""
+__all__ = ["Command", "UsageError", "main"]  # UsageError: imported from here by older code
 
 
 @dataclass(frozen=True)
@@ -45,6 +44,17 @@ def run_stages(args: argparse.Namespace) -> None:
         raise UsageError(
             f"{error.filename} not found: run the earlier stages first (`all`)"
         ) from None
+    if any(METRICS in stage.outs for stage in pipeline.STAGES if stage.name in names):
+        print_metrics(Path.cwd() / METRICS)
+
+
+def print_metrics(path: Path) -> None:
+    """Print the metrics a run computed, one `name: value` line each, so a run shows its result."""
+    metrics = json.loads(path.read_text(encoding="utf-8"))
+    print(f"metrics ({METRICS}):")
+    for name, value in sorted(metrics.items()):
+        shown = f"{value:.4f}" if isinstance(value, float) else json.dumps(value)
+        print(f"  {name}: {shown}")
 
 
 def pipeline_commands(
@@ -76,6 +86,6 @@ def main(argv: list[str] | None = None, commands: dict[str, Command] | None = No
     args.command = args.command or "all"
     try:
         return commands[args.command].run(args) or 0
-    except (ConfigError, SchemaError, UsageError) as error:
+    except ProjectError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import yaml
 
+from .errors import ProjectError
 
-class ConfigError(ValueError):
+
+class ConfigError(ProjectError, ValueError):
     """`params.yaml` is missing, malformed or does not match the expected settings."""
 
 

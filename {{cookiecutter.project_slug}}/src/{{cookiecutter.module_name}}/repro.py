@@ -30,6 +30,7 @@ from .compare import (
     take_snapshot,
     under,
 )
+from .errors import ProjectError
 from .hashing import sha256_file
 
 try:
@@ -56,7 +57,7 @@ THREAD_VARIABLES = (
 NOT_COPIED = {".git", ".nox", ".venv", "__pycache__", ".pytest_cache", ".ruff_cache", ".env"}
 
 
-class ReproError(Exception):
+class ReproError(ProjectError):
     """A problem that stops the check before it can compare anything."""
 
 
@@ -181,6 +182,7 @@ def run_pipeline(run: Run, copy: Path, command: list[str]) -> None:
         raise ReproError(f"[tool.repro] command cannot start: {error}") from None
     for line in process.stdout:
         print(f"  [{run.name}] {line}", end="", flush=True)
+    process.stdout.close()  # the pipe, read to its end (unclosed, it is a ResourceWarning)
     if code := process.wait():
         raise ReproError(f"{run.name} failed (exit {code}); its output is above")
     print(f"{run.name} finished in {time.perf_counter() - started:.1f} s", flush=True)

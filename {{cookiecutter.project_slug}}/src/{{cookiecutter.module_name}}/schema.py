@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from .errors import ProjectError
 
-class SchemaError(ValueError):
+
+class SchemaError(ProjectError, ValueError):
     """The data breaks its schema; the message is a report of every problem found."""
 
 

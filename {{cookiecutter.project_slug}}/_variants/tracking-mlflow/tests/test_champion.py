@@ -22,11 +22,13 @@ def test_champion_metrics_none_without_team_server(project):
     assert champion_metrics(load_config(project / "params.yaml")) is None
 
 
+@pytest.mark.slow  # creates an MLflow store (its migrations take seconds)
 def test_champion_metrics_none_before_any_champion(project, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{project / 'team.db'}")
     assert champion_metrics(load_config(project / "params.yaml")) is None
 
 
+@pytest.mark.slow  # a tracked pipeline run and a registration
 def test_gate_fails_below_champion_beyond_max_drop(project, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{project / 'team.db'}")
     assert main(["all"], tracked_commands()) == 0

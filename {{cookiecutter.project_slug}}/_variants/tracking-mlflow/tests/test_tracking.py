@@ -84,6 +84,7 @@ def test_connect_unreachable_server_fails_fast_in_one_line(monkeypatch):
     assert "--no-track" in message
 
 
+@pytest.mark.slow  # creates an MLflow store (its migrations take seconds)
 def test_connect_local_store_creates_database(tmp_path, monkeypatch):
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     assert tracking.connect().endswith("mlflow.db")

@@ -38,6 +38,7 @@ def test_candidates_reject_unknown_hyperparameter(config):
         tune.candidates(with_tune(config, grid={"learning_rate": [0.1]}))
 
 
+@pytest.mark.slow  # several tracked fits
 def test_tune_makes_child_runs_and_tags_the_best(config, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")

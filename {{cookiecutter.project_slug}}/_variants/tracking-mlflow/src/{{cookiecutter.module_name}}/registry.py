@@ -12,8 +12,8 @@ from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
 from .artifacts import write_csv
-from .cli import UsageError
 from .config import Config
+from .errors import UsageError
 from .paths import TARGET
 from .tracking import MODEL_URI_TAG
 

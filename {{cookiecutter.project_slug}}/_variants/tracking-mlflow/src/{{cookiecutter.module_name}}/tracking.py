@@ -24,8 +24,8 @@ import pandas as pd
 from dotenv import load_dotenv
 from mlflow.models import infer_signature
 
-from .cli import UsageError
 from .config import Config
+from .errors import UsageError
 from .hashing import sha256_tree
 from .paths import CONFUSION_MATRIX, METRICS, MODEL, TARGET, TRAIN_DATA
 
@@ -141,7 +141,9 @@ def log_model(model: object, features: pd.DataFrame) -> str:
     """Log a scikit-learn model with its signature and an input example; return its URI."""
     import skops.io
 
-    example = features.head(5)
+    # Column labels as objects: MLflow 3.17 writes the example with `columns == range(n)`, which
+    # pandas 3 deprecates (Pandas4Warning) for its default string labels, not for object ones.
+    example = features.head(5).set_axis(features.columns.astype(object), axis="columns")
     info = mlflow.sklearn.log_model(
         model,
         name=MODEL_ARTIFACT,
