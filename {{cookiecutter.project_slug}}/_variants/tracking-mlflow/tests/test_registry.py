@@ -36,6 +36,13 @@ def test_register_latest_run_moves_challenger_with_a_card(project):
         f"runs:/{version.run_id}/model_cards/{name}-v{version.version}.md"
     )
     assert "data_raw_sha256" in card and "accuracy" in card
+    assert version.description == card  # the card is what the registry shows for the version
+    run = mlflow.get_run(version.run_id)
+    assert version.tags["metrics.accuracy"] == f"{run.data.metrics['accuracy']:.6g}"
+    assert version.tags["model_card"].endswith(f"model_cards/{name}-v{version.version}.md")
+    for section in ("## Metrics (test split)", "## Data", "## Origin", "## Parameters"):
+        assert section in card
+    assert "| accuracy |" in card and "| training | train |" in card
 
 
 def test_register_again_promotes_without_a_new_version(project):
