@@ -243,6 +243,19 @@ def test_ci_train_publishes_metrics_report_and_figures(baked):
     assert set(expected) <= set(artifacts["paths"])
 
 
+def test_ci_repro_publishes_its_report(baked):
+    project = baked(ci="both")
+    repro = github(project)["jobs"]["repro"]
+    assert uploaded_paths(repro) == ["reports/repro.json"]
+    summary = [s for s in repro["steps"] if "GITHUB_STEP_SUMMARY" in s.get("run", "")]
+    assert summary and "reports/repro.json" in summary[0]["run"]
+    for step in summary + [s for s in repro["steps"] if "upload-artifact" in s.get("uses", "")]:
+        assert step["if"] == "${{ !cancelled() }}"  # a drift is when the report matters most
+    artifacts = gitlab_jobs(project)["repro"]["artifacts"]
+    assert artifacts["when"] == "always"
+    assert artifacts["paths"] == ["reports/repro.json"]
+
+
 def test_ci_github_least_privilege(baked):
     project = baked(ci="github", tracking="mlflow")
     for path in workflows(project):

@@ -57,25 +57,20 @@ def query(project: Baked, code: str) -> object:
 
 
 @pytest.fixture(scope="module")
-def first_repro(project) -> str:
-    """What the first `dvc repro` printed, its log lines (stderr) included."""
+def first_repro(project) -> dict:
+    """What the first `dvc repro` printed (its log lines too) and the MLflow runs it logged."""
     done = dvc(project, "repro")
-    return done.stdout + done.stderr
-
-
-@pytest.fixture(scope="module")
-def repro_runs(project, first_repro) -> list[dict]:
-    """The MLflow runs the first `dvc repro` logged: params, metrics, tags, dataset inputs."""
-    return query(
+    runs = query(
         project,
         """print(json.dumps([{"id": r.info.run_id, "tags": r.data.tags, "params": r.data.params,
     "metrics": r.data.metrics, "inputs": sorted(i.dataset.name for i in r.inputs.dataset_inputs)}
     for r in runs]))""",
     )
+    return {"output": done.stdout + done.stderr, "runs": runs}
 
 
 def test_dvc_repro_runs_every_stage_then_skips_them_all(project, first_repro):
-    assert ran_stages(first_repro) == ["data", "features", "train", "evaluate"]
+    assert ran_stages(first_repro["output"]) == ["data", "features", "train", "evaluate"]
     second = dvc(project, "repro").stdout
     assert ran_stages(second) == []
     assert "Data and pipelines are up to date." in second
@@ -212,20 +207,18 @@ def test_lock_files_hook_accepts_dvc_pinned_once_for_lock_and_git_hooks(project)
     run([pre_commit, "run", "lock-files", "--all-files"], project.root)
 
 
-def test_dvc_repro_is_one_mlflow_run_with_params_data_model_and_metrics(
-    project, first_repro, repro_runs
-):
-    assert "Failed to resolve installed pip version" not in first_repro
-    assert [found["tags"]["command"] for found in repro_runs] == ["dvc repro"]
-    (repro,) = repro_runs
+def test_dvc_repro_is_one_mlflow_run_with_params_data_model_and_metrics(project, first_repro):
+    assert "Failed to resolve installed pip version" not in first_repro["output"]
+    assert [found["tags"]["command"] for found in first_repro["runs"]] == ["dvc repro"]
+    (repro,) = first_repro["runs"]
     assert repro["metrics"] == json.loads(project.text("reports/metrics.json"))
     assert repro["tags"]["model_uri"].startswith("models:/")
     assert repro["params"]["model.n_estimators"]
     assert repro["inputs"] == ["test", "train"]
 
 
-def test_dvc_register_makes_a_version_with_metrics_and_a_full_card(project, repro_runs):
-    (repro,) = repro_runs
+def test_dvc_register_makes_a_version_with_metrics_and_a_full_card(project, first_repro):
+    (repro,) = first_repro["runs"]
     python = str(project.root / ".nox/tests/bin/python")
     run([python, "-m", "my_ml_project", "register", "--run-id", repro["id"]], project.root)
     version = query(

@@ -182,11 +182,18 @@ def log_outputs(stages: list[str], root: Path) -> None:
         mlflow.log_artifact(str(root / CONFUSION_MATRIX), "figures")
 
 
-def log_dataset(frame: pd.DataFrame, path: Path, context: str) -> None:
-    """Record a split as the run's dataset input: name, digest (of the content), source path."""
-    with warnings.catch_warnings():  # MLflow's hints on integer targets and local sources
+@contextmanager
+def without_mlflow_hints() -> Iterator[None]:
+    """Silence MLflow's hints on integer columns (class labels) and on local dataset sources."""
+    with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
         warnings.filterwarnings("ignore", message="The specified dataset source can be")
+        yield
+
+
+def log_dataset(frame: pd.DataFrame, path: Path, context: str) -> None:
+    """Record a split as the run's dataset input: name, digest (of the content), source path."""
+    with without_mlflow_hints():
         dataset = mlflow.data.from_pandas(
             frame, source=path.as_posix(), name=path.stem, targets=TARGET
         )
@@ -198,10 +205,12 @@ def log_model(model: object, features: pd.DataFrame) -> str:
     import skops.io
 
     example = features.head(5)
+    with without_mlflow_hints():
+        signature = infer_signature(example, model.predict(example))
     info = mlflow.sklearn.log_model(
         model,
         name=MODEL_ARTIFACT,
-        signature=infer_signature(example, model.predict(example)),
+        signature=signature,
         input_example=example,
         # Types of the model this run just fitted: trusted when it is loaded again.
         skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
