@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from {{ cookiecutter.module_name }} import registry
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.commands import tracked_commands
 from {{ cookiecutter.module_name }}.paths import TEST_DATA
@@ -86,3 +87,10 @@ def test_predict_unknown_alias_fails_in_one_line(project, tmp_path, capsys):
     )
     assert code == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_description_cuts_long_cards_and_says_where_the_rest_is():
+    assert registry.description("# short card\n") == "# short card\n"
+    cut = registry.description("x" * 9000)
+    assert len(cut) == registry.MAX_DESCRIPTION
+    assert cut.endswith("the whole card is the artifact in the version's `model_card` tag)")

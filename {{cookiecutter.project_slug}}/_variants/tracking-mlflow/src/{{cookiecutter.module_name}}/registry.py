@@ -17,6 +17,7 @@ from .config import Config
 from .paths import TARGET
 from .tracking import MODEL_URI_TAG
 
+MAX_DESCRIPTION = 5000  # characters in a model version's description (MLflow's SQL schema)
 CARD_TAGS = (
     "git_commit",
     "git_dirty",
@@ -115,6 +116,14 @@ def register(config: Config, run_id: str | None, alias: str, version: int | None
     return number
 
 
+def description(card: str) -> str:
+    """The card as a version description, cut to what MLflow's SQL stores hold."""
+    if len(card) <= MAX_DESCRIPTION:
+        return card
+    note = "\n\n(cut here: the whole card is the artifact in the version's `model_card` tag)"
+    return card[: MAX_DESCRIPTION - len(note)] + note
+
+
 def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
     """Register the run's model as a new version: the model card as its description (MLflow
     shows it as markdown), its origin and metrics as version tags, the card kept in the run."""
@@ -124,7 +133,7 @@ def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
     card = model_card(name, created.version, run)
     path = f"model_cards/{name}-v{created.version}.md"
     client.log_text(run.info.run_id, card, path)
-    client.update_model_version(name, created.version, card)
+    client.update_model_version(name, created.version, description(card))
     client.set_model_version_tag(
         name, created.version, "model_card", f"runs:/{run.info.run_id}/{path}"
     )
