@@ -222,6 +222,10 @@ def test_ci_promotion_is_manual_and_registers_champion(baked):
     assert list(triggers) == ["workflow_dispatch"]
     assert "run_id" in triggers["workflow_dispatch"]["inputs"]
     assert promote["jobs"]["promote"]["env"]["RUN_ID"] == "${{ inputs.run_id }}"
+    # The secrets' environment (where reviewers can be required), and one promotion at a time.
+    assert promote["jobs"]["promote"]["environment"] == "mlflow"
+    assert promote["jobs"]["promote"]["concurrency"]["cancel-in-progress"] is False
+    assert github(project)["jobs"]["train"]["environment"] == "mlflow"
     command = 'nox -s pipeline -- register --alias champion ${RUN_ID:+--run-id "$RUN_ID"}'
     assert command in run_lines(promote["jobs"]["promote"])
     job = gitlab_jobs(project)["promote"]

@@ -16,6 +16,7 @@ What cannot run here, and so is not tested by this module:
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -148,5 +149,6 @@ def test_gitlab_promote_without_a_server_says_what_to_set(project, runner, merge
         )
     finally:
         run(["git", "checkout", "-q", BRANCH], project.root)
-    assert code != 0
+    # The manual job may fail (allow_failure: the pipeline stays green): it must say why.
     assert "Set the MLFLOW_TRACKING_URI variable" in output
+    assert not re.search(r"PASS\s+promote", output), output[-3000:]
