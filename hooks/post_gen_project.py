@@ -67,6 +67,9 @@ def start_git() -> str:
     if git("rev-parse", "--is-inside-work-tree").returncode == 0:
         return "Inside an existing git repository: skipped `git init`."
     git("init", "-q")
+    # `main` whatever init.defaultBranch says (git's own default is still `master`): the CI files
+    # trigger on pushes to `main` and take the reference metrics from it.
+    git("symbolic-ref", "HEAD", "refs/heads/main")
     git("add", "-A")
     if not (
         git("config", "user.name").stdout.strip() and git("config", "user.email").stdout.strip()

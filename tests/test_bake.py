@@ -98,9 +98,9 @@ OPTION_FILES = {
         "src/{module}/dvcfiles.py",
         "tests/test_dvcfiles.py",
     },
-    ("ci", "github"): {".github/workflows/ci.yml"},
+    ("ci", "github"): {".github/workflows/ci.yml", ".github/dependabot.yml"},
     ("ci", "gitlab"): {".gitlab-ci.yml"},
-    ("ci", "both"): {".github/workflows/ci.yml", ".gitlab-ci.yml"},
+    ("ci", "both"): {".github/workflows/ci.yml", ".github/dependabot.yml", ".gitlab-ci.yml"},
     ("tracking", "mlflow"): {
         ".env.example",
         "MLproject",

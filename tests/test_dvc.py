@@ -46,8 +46,9 @@ def test_bake_dvc_ships_initialised_repo_with_analytics_off_and_outside_remote(b
 def test_bake_dvc_git_keeps_dvc_pointers_and_metrics_but_not_data(baked):
     project = baked(data_versioning="dvc")
     paths = ["data/raw/wine.csv", "data/raw/wine.csv.dvc", "reports/metrics.json", "dvc.lock"]
+    paths.append("dvc_plots/index.html")  # what `dvc plots show` writes
     ignored = git(project, "check-ignore", "--no-index", *paths).stdout.split()
-    assert ignored == ["data/raw/wine.csv"]
+    assert ignored == ["data/raw/wine.csv", "dvc_plots/index.html"]
 
 
 def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
@@ -58,6 +59,10 @@ def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
         assert stage["cmd"] == f"PYTHONHASHSEED=0 python -m churn {name}"
         assert stage["deps"][0] == f"src/churn/{name}.py"
         assert (project.root / stage["deps"][0]).is_file()
+        # Shared code and the lock can change every output: `dvc status` must see them.
+        for shared in ("config.py", "seed.py", "paths.py"):
+            assert f"src/churn/{shared}" in stage["deps"], (name, shared)
+        assert "requirements.txt" in stage["deps"], name
     assert stages["train"]["params"] == ["seed", "model"]
     assert stages["evaluate"]["metrics"] == [{"reports/metrics.json": {"cache": False}}]
 

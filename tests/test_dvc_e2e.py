@@ -1,6 +1,8 @@
-"""data_versioning=dvc, run for real: `dvc repro` skips what did not change, a param change reruns
-only the stages that depend on it, and `dvc push` / `dvc pull` restore the data in a fresh clone."""
+"""data_versioning=dvc, run for real: `dvc repro` skips what did not change, a param or shared-code
+change reruns only the stages that depend on it, `dvc push` / `dvc pull` restore the data in a
+fresh clone, and with MLflow one DVC execution is one run that `register` can make a version of."""
 
+import json
 import os
 import re
 import subprocess
@@ -9,16 +11,16 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .helpers import Baked, bake, nox, run
+from .helpers import Baked, bake_locked, nox, run
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Baked:
-    """A DVC project (tracking off), locked, with its generated tests passing in the dev env."""
-    baked = bake(tmp_path_factory.mktemp("dvc"), data_versioning="dvc", tracking="none")
-    nox(baked, "-s", "lock")
+    """A DVC project with MLflow (the local store), locks committed, its generated tests passing
+    in the dev env. (DVC without MLflow: the stages run untracked, as `--no-track` does.)"""
+    baked = bake_locked(tmp_path_factory.mktemp("dvc"), data_versioning="dvc", tracking="mlflow")
     nox(baked, "-s", "tests")  # installs the dev lock (dvc included) into .nox/tests
     return baked
 
@@ -38,13 +40,37 @@ def ran_stages(output: str) -> list[str]:
     return re.findall(r"Running stage '(\w+)'", output)
 
 
+QUERY = """
+import json, mlflow
+runs = mlflow.search_runs(experiment_names=["my-ml-project"], output_format="list")
+client = mlflow.MlflowClient()
+def card(version):
+    return {"description": version.description, "tags": version.tags, "run": version.run_id}
+"""
+
+
+def query(project: Baked, code: str) -> object:
+    """Run `code` (it prints JSON) with the dev environment's MLflow on the project's store."""
+    python = str(project.root / ".nox/tests/bin/python")
+    done = run([python, "-c", QUERY + code], project.root)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @pytest.fixture(scope="module")
-def first_repro(project) -> str:
-    return dvc(project, "repro").stdout
+def first_repro(project) -> dict:
+    """What the first `dvc repro` printed (its log lines too) and the MLflow runs it logged."""
+    done = dvc(project, "repro")
+    runs = query(
+        project,
+        """print(json.dumps([{"id": r.info.run_id, "tags": r.data.tags, "params": r.data.params,
+    "metrics": r.data.metrics, "inputs": sorted(i.dataset.name for i in r.inputs.dataset_inputs)}
+    for r in runs]))""",
+    )
+    return {"output": done.stdout + done.stderr, "runs": runs}
 
 
 def test_dvc_repro_runs_every_stage_then_skips_them_all(project, first_repro):
-    assert ran_stages(first_repro) == ["data", "features", "train", "evaluate"]
+    assert ran_stages(first_repro["output"]) == ["data", "features", "train", "evaluate"]
     second = dvc(project, "repro").stdout
     assert ran_stages(second) == []
     assert "Data and pipelines are up to date." in second
@@ -64,6 +90,34 @@ def test_dvc_repro_after_model_param_change_reruns_only_train_and_evaluate(proje
         params.write_text(original)
     dvc(project, "repro")  # back to the original outputs (from DVC's run cache)
     assert "up to date" in dvc(project, "status").stdout
+
+
+def stale_stages(project: Baked) -> list[str]:
+    import json
+
+    return sorted(json.loads(dvc(project, "status", "--json").stdout))
+
+
+@pytest.mark.parametrize(
+    ("edited", "affected"),
+    [
+        ("src/my_ml_project/seed.py", ["data", "evaluate", "features", "train"]),
+        ("src/my_ml_project/config.py", ["data", "evaluate", "features", "train"]),
+        ("src/my_ml_project/schema.py", ["data", "features"]),
+        ("requirements.txt", ["data", "evaluate", "features", "train"]),
+    ],
+)
+def test_dvc_status_after_shared_code_or_lock_edit_names_the_stages_it_affects(
+    project, first_repro, edited, affected
+):
+    path = project.root / edited
+    original = path.read_text()
+    path.write_text(original + "\n# an edit\n")
+    try:
+        assert stale_stages(project) == affected
+    finally:
+        path.write_text(original)
+    assert stale_stages(project) == []
 
 
 def test_dvc_push_then_pull_in_fresh_clone_restores_data_byte_for_byte(
@@ -151,3 +205,53 @@ def test_data_guard_lets_dvc_pointers_and_lock_through(project, first_repro):
 def test_lock_files_hook_accepts_dvc_pinned_once_for_lock_and_git_hooks(project):
     pre_commit = str(project.root / ".nox/tests/bin/pre-commit")
     run([pre_commit, "run", "lock-files", "--all-files"], project.root)
+
+
+def test_dvc_repro_is_one_mlflow_run_with_params_data_model_and_metrics(project, first_repro):
+    assert "Failed to resolve installed pip version" not in first_repro["output"]
+    assert [found["tags"]["command"] for found in first_repro["runs"]] == ["dvc repro"]
+    (repro,) = first_repro["runs"]
+    assert repro["metrics"] == json.loads(project.text("reports/metrics.json"))
+    assert repro["tags"]["model_uri"].startswith("models:/")
+    assert repro["params"]["model.n_estimators"]
+    assert repro["inputs"] == ["test", "train"]
+
+
+def test_dvc_register_makes_a_version_with_metrics_and_a_full_card(project, first_repro):
+    (repro,) = first_repro["runs"]
+    python = str(project.root / ".nox/tests/bin/python")
+    run([python, "-m", "my_ml_project", "register", "--run-id", repro["id"]], project.root)
+    version = query(
+        project,
+        'print(json.dumps(card(client.get_model_version_by_alias("my-ml-project", "challenger"))))',
+    )
+    assert version["run"] == repro["id"]
+    accuracy = repro["metrics"]["accuracy"]
+    assert version["tags"]["metrics.accuracy"] == f"{accuracy:.6g}"
+    description = version["description"]
+    assert f"| accuracy | {accuracy} |" in description
+    for section in ("## Metrics (test split)", "## Data", "## Origin", "## Parameters"):
+        assert section in description
+    assert "| training | train |" in description and "| model.n_estimators |" in description
+
+
+def test_dvc_exp_run_is_one_mlflow_run_named_after_the_experiment(project, first_repro):
+    kept = ("params.yaml", "dvc.lock", "reports/metrics.json")  # metrics: in git, not the cache
+    saved = {name: (project.root / name).read_text() for name in kept}
+    try:
+        dvc(project, "exp", "run", "-n", "smaller-forest", "-S", "model.n_estimators=20")
+    finally:  # the experiment ran in the workspace: back to the committed params and outputs
+        for name, text in saved.items():
+            (project.root / name).write_text(text)
+        dvc(project, "checkout", "--force")
+    found = query(
+        project,
+        """print(json.dumps([r.data.tags for r in runs
+    if r.data.tags.get("dvc.experiment") == "smaller-forest"]))""",
+    )
+    assert len(found) == 1
+    (tags,) = found
+    assert tags["command"] == "dvc exp run"
+    assert tags["mlflow.runName"].startswith("smaller-forest-")
+    assert tags["model_uri"].startswith("models:/")
+    assert "up to date" in dvc(project, "status").stdout

@@ -30,13 +30,13 @@ def test_environment_conda_pins_project_python_and_installs_from_the_hashed_lock
     conda_packages = [item for item in environment["dependencies"] if isinstance(item, str)]
     assert conda_packages == [f"python={python_version}", "pip", "nox", "uv"]
     assert pip_entries(environment) == PIP_SECTION
-    assert "### Conda" in project.text("README.md")
+    assert "## Conda" in project.text("README.md")
 
 
 def test_environment_pip_bakes_no_conda_file(baked):
     project = baked(environment="pip")
     assert "environment.yml" not in project.files()
-    assert "### Conda" not in project.text("README.md")
+    assert "## Conda" not in project.text("README.md")
 
 
 @pytest.mark.slow

