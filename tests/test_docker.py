@@ -119,6 +119,22 @@ def test_docker_workflow_exists_only_with_github_ci(baked, ci, workflow):
         assert 'docker run --rm "$IMAGE"' in steps
 
 
+def test_docker_workflow_is_zizmor_clean_pinned_and_kept_current(baked):
+    project = baked(docker="yes", ci="github")
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("zizmor")), "--offline", "--persona", "auditor"]
+        + ["--no-progress", ".github/workflows/docker.yml"],
+        cwd=project.root,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and "No findings to report" in done.stdout, done.stdout
+    uses = re.findall(r"uses: (\S+)(.*)", project.text(".github/workflows/docker.yml"))
+    assert uses and all(re.fullmatch(r"actions/[\w-]+@[0-9a-f]{40}", use) for use, _ in uses)
+    updates = yaml.safe_load(project.text(".github/dependabot.yml"))["updates"]
+    assert {update["package-ecosystem"] for update in updates} == {"github-actions", "docker"}
+
+
 def docker_steps(project: Baked) -> list[dict]:
     jobs = yaml.safe_load(project.text(".github/workflows/docker.yml"))["jobs"]
     return [step for job in jobs.values() for step in job["steps"]]
