@@ -41,7 +41,6 @@ BASE_FILES = {
             "artifacts",
             "ci_tags",
             "cli",
-            "compare",
             "config",
             "data",
             "evaluate",
@@ -51,12 +50,26 @@ BASE_FILES = {
             "manifest",
             "paths",
             "pipeline",
-            "repro",
             "schema",
             "seed",
             "train",
         )
     ),
+    *(
+        f"src/{{module}}/repro/{name}.py"
+        for name in (
+            "__init__",
+            "__main__",
+            "bisect",
+            "compare",
+            "main",
+            "report",
+            "settings",
+            "variations",
+            "workspace",
+        )
+    ),
+    "src/{module}/repro/file_order/sitecustomize.py",
     *(
         f"tests/{name}.py"
         for name in (
