@@ -1,7 +1,9 @@
-"""End to end, default options: `nox -s repro` passes on a fresh project and catches each usual
-way a rerun breaks (every fault is applied to the one locked project, then undone with git)."""
+"""End to end, default options: `nox -s repro` passes on a fresh project with every variation on,
+and catches each usual way a rerun breaks, naming the variation that exposes it (every fault is
+applied to the one locked project, then undone with git)."""
 
 import hashlib
+import json
 import os
 from pathlib import Path
 
@@ -27,13 +29,25 @@ def tree_state(root: Path) -> tuple[str, dict[str, tuple[int, str]]]:
     return status, files
 
 
-def test_repro_passes_on_fresh_project_and_leaves_tree_untouched(locked_project):
+def test_repro_passes_on_fresh_project_and_leaves_tree_untouched(locked_project, tmp_path):
     root = locked_project.root
     nox(locked_project, "-s", "repro", "--install-only")  # the environment is not under test
     before = tree_state(root)
-    done = nox(locked_project, "-s", "repro")
-    assert "REPRODUCIBLE: two fresh runs gave the same outputs." in done.stdout
-    assert tree_state(root) == before
+    try:
+        done = nox(locked_project, "-s", "repro", TMPDIR=str(tmp_path))
+        assert "REPRODUCIBLE: the control run and the run with 10 variations agree." in done.stdout
+        assert done.stdout.rstrip().endswith(
+            "6 of 6 declared outputs identical across 10 variations (largest numeric drift 0)"
+        ), done.stdout[-2000:]
+        record = json.loads((root / "reports/repro.json").read_text())
+        assert record["check"]["identical"] == record["check"]["declared"] == 6
+        after = tree_state(root)
+    finally:
+        (root / "reports/repro.json").unlink(missing_ok=True)
+    assert after[1].pop("reports/repro.json")  # the one file a check writes in the tree
+    assert after[0] == before[0] + "?? reports/repro.json\n"
+    assert after[1] == before[1]
+    assert not list(tmp_path.glob("my_ml_project-repro-*"))
 
 
 def test_repro_reference_records_outputs_then_reports_drift(locked_project):
@@ -44,7 +58,7 @@ def test_repro_reference_records_outputs_then_reports_drift(locked_project):
         params = root / "params.yaml"
         params.write_text(params.read_text().replace("n_estimators: 200", "n_estimators: 50"))
         done = nox(locked_project, "-s", "repro", check=False)
-        assert "REPRODUCIBLE: two fresh runs gave the same outputs." in done.stdout
+        assert "REPRODUCIBLE: the control run" in done.stdout
         assert "DRIFT FROM REFERENCE" in done.stdout
         assert "models/model.joblib" in done.stdout.split("DRIFT FROM REFERENCE")[1]
         assert done.returncode != 0
@@ -53,55 +67,123 @@ def test_repro_reference_records_outputs_then_reports_drift(locked_project):
         (root / "reports/repro.json").unlink(missing_ok=True)
 
 
-# Each fault: the file it edits, the text it edits at, what it puts there, the output that must be
-# named, and a phrase the hints must contain.
+METRICS_CALL = "write_json(score(test[TARGET], predicted), root / METRICS)"
+
+
+def extra_metric(key: str, expression: str) -> tuple[str, str, str]:
+    """A fault in evaluate.py: one more key in metrics.json, computed by `expression`."""
+    metrics = f'{{**score(test[TARGET], predicted), "{key}": {expression}}}'
+    call = f"write_json({metrics}, root / METRICS)"
+    return "evaluate.py", METRICS_CALL, call
+
+
+# Each fault: (the file it edits, the text it edits at, what it puts there), the output that must
+# be named, a phrase the hints must contain, and the cause bisection must name.
 FAULTS = {
     "unseeded_draw": (
-        "evaluate.py",
-        "write_json(score(test[TARGET], predicted), root / METRICS)",
-        'write_json({**score(test[TARGET], predicted), "noise": '
-        "float(np.random.default_rng().random())}, root / METRICS)",
+        extra_metric("noise", "float(np.random.default_rng().random())"),
         "reports/metrics.json",
-        "noise: ",
+        "key noise: ",
+        "reports/metrics.json differs between two runs with nothing varied",
     ),
     "hash_seed_order": (
-        "features.py",
-        "    write_csv(train, root / TRAIN_DATA)",
-        "    order = list(set(train.columns))\n    train, test = train[order], test[order]\n"
-        "    write_csv(train, root / TRAIN_DATA)",
+        (
+            "features.py",
+            "    write_csv(train, root / TRAIN_DATA)",
+            "    order = list(set(train.columns))\n    train, test = train[order], test[order]\n"
+            "    write_csv(train, root / TRAIN_DATA)",
+        ),
         "data/processed/train.csv",
         "earliest stage with a differing output is `features`",
+        "data/processed/train.csv differs when only PYTHONHASHSEED changes",
     ),
     "working_directory": (
-        "train.py",
-        "        joblib.dump(model, temporary)",
-        "        model.trained_in_ = str(root.resolve())\n        joblib.dump(model, temporary)",
+        (
+            "train.py",
+            "        joblib.dump(model, temporary)",
+            "        model.trained_in_ = str(root.resolve())\n"
+            "        joblib.dump(model, temporary)",
+        ),
         "models/model.joblib",
         "models/model.joblib contains its run's directory",
+        "models/model.joblib differs when only the project's folder changes",
     ),
     "timestamp": (
-        "evaluate.py",
-        "write_json(score(test[TARGET], predicted), root / METRICS)",
-        'write_json({**score(test[TARGET], predicted), "finished": '
-        '__import__("datetime").datetime.now().isoformat()}, root / METRICS)',
+        extra_metric("finished", '__import__("datetime").datetime.now().isoformat()'),
         "reports/metrics.json",
         "reports/metrics.json contains today's date",
+        "reports/metrics.json differs between two runs with nothing varied",
+    ),
+    "cpu_count": (
+        extra_metric("cpus", 'len(__import__("os").sched_getaffinity(0))'),
+        "reports/metrics.json",
+        "largest difference 1",
+        "reports/metrics.json differs when only CPUs the run may use changes",
+    ),
+    "locale": (
+        extra_metric("locale", '__import__("locale").setlocale(__import__("locale").LC_ALL, "")'),
+        "reports/metrics.json",
+        "key locale: ",
+        "reports/metrics.json differs when only LC_ALL/LANG changes",
+    ),
+    "timezone": (
+        extra_metric("utc_offset", '__import__("time").strftime("%z")'),
+        "reports/metrics.json",
+        "key utc_offset: '+0000' vs '+1345'",
+        "reports/metrics.json differs when only TZ changes",
+    ),
+    "umask": (
+        (
+            "evaluate.py",
+            METRICS_CALL,
+            '(root / METRICS).write_text(__import__("json").dumps(score(test[TARGET], predicted)))',
+        ),
+        "reports/metrics.json",
+        "file mode 0644 vs 0664",
+        "reports/metrics.json differs when only umask changes",
+    ),
+    "home": (
+        extra_metric("home", 'str(__import__("pathlib").Path.home())'),
+        "reports/metrics.json",
+        "key home: ",
+        "reports/metrics.json differs when only HOME changes",
+    ),
+    "file_order": (
+        extra_metric("first_module", '__import__("os").listdir(root / "src/my_ml_project")[0]'),
+        "reports/metrics.json",
+        "key first_module: ",
+        "reports/metrics.json differs when only directory listing order changes",
+    ),
+    "clock": (
+        extra_metric(
+            "built",
+            '__import__("datetime").date.fromtimestamp(int(__import__("os").environ.get('
+            '"SOURCE_DATE_EPOCH", __import__("time").time()))).isoformat()',
+        ),
+        "reports/metrics.json",
+        "key built: ",
+        "reports/metrics.json differs when only SOURCE_DATE_EPOCH changes",
     ),
 }
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))
-def test_repro_fails_naming_the_output_a_fault_breaks(locked_project, fault):
-    module, anchor, replacement, output, hint = FAULTS[fault]
+def test_repro_fails_naming_the_output_and_the_variation_a_fault_breaks(
+    locked_project, fault, tmp_path
+):
+    (module, anchor, replacement), output, hint, cause = FAULTS[fault]
     path = locked_project.root / MODULE_DIR / module
     source = path.read_text()
     assert source.count(anchor) == 1, f"{module} changed: update the fault's anchor"
     path.write_text(source.replace(anchor, replacement))
     try:
-        done = nox(locked_project, "-s", "repro", check=False)
+        done = nox(locked_project, "-s", "repro", check=False, TMPDIR=str(tmp_path))
     finally:
         run(["git", "checkout", "--", f"{MODULE_DIR}/{module}"], locked_project.root)
-    assert done.returncode != 0
+        (locked_project.root / "reports/repro.json").unlink(missing_ok=True)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
     verdict = next(line for line in done.stdout.splitlines() if "NOT REPRODUCIBLE" in line)
     assert output in verdict, done.stdout[-3000:]
     assert hint in done.stdout, done.stdout[-3000:]
+    assert f"cause: {cause}" in done.stdout, done.stdout[-3000:]
+    assert not list(tmp_path.glob("my_ml_project-repro-*"))

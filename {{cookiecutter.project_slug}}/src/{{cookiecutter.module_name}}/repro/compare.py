@@ -138,7 +138,9 @@ def read_values(path: Path) -> dict[str, object]:
         header, body = (rows[0], rows[1:]) if rows else ([], [])
         flat = {f"header.{i}": name for i, name in enumerate(header)}
         for r, row in enumerate(body, start=1):
-            flat.update({f"{r}.{header[c] if c < len(header) else c}": v for c, v in enumerate(row)})
+            flat.update(
+                {f"{r}.{header[c] if c < len(header) else c}": v for c, v in enumerate(row)}
+            )
         return flat
     if path.suffix == ".npy":
         import numpy as np
@@ -194,7 +196,9 @@ def compare_model(path: str, first: Path, second: Path) -> tuple[str, str, float
             rows = np.nonzero((x != y).reshape(len(x), -1).any(axis=1))[0]
             if len(rows):
                 numeric = x.dtype.kind in "fiu" and y.dtype.kind in "fiu"
-                gap = float(np.abs(x.astype(float) - y.astype(float)).max()) if numeric else math.inf
+                gap = (
+                    float(np.abs(x.astype(float) - y.astype(float)).max()) if numeric else math.inf
+                )
                 return (
                     DIFFERENT,
                     f"predicts differently: {method} on {name} differs in {len(rows)} of "

@@ -63,7 +63,7 @@ class Runner:
         kept = self.workspace / "done" / str(self.count)  # frees the path for the next run
         kept.parent.mkdir(exist_ok=True)
         shutil.move(copy, kept)
-        shutil.rmtree(copy.parent / f"{copy.name}-home", ignore_errors=True)
+        shutil.rmtree(copy.parent / "home", ignore_errors=True)
         return Result(label, copy, take_snapshot(kept, self.settings.outputs))
 
 

@@ -128,9 +128,7 @@ def build_variations() -> list[Variation]:
             locales,
             "" if varied_locale else "no second locale is installed",
         ),
-        Variation(
-            "timezone", "TZ", "UTC0", "<+1345>-13:45", set_env(TZ=("UTC0", "<+1345>-13:45"))
-        ),
+        Variation("timezone", "TZ", "UTC0", "<+1345>-13:45", set_env(TZ=("UTC0", "<+1345>-13:45"))),
         Variation("umask", "umask", "022", "002", umask),
         Variation("home", "HOME", "yours", "a fresh empty folder", home),
         Variation("file_order", "directory listing order", "sorted", "reversed", order),

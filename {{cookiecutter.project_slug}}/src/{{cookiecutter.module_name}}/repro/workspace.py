@@ -97,7 +97,7 @@ def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> 
         paths.append(str(SHIM))
     env["PYTHONPATH"] = os.pathsep.join(paths)
     if launch.fresh_home:
-        home = copy.parent / f"{copy.name}-home"
+        home = copy.parent / "home"  # beside the copy, so its path does not contain the copy's
         home.mkdir()
         env["HOME"] = str(home)
 
