@@ -56,7 +56,7 @@ def thread_pool_findings(env: dict[str, str]) -> list[Finding]:
         return [Finding("thread pools", f"not inspected ({error.name} is not installed)")]
     found = []
     for pool in threadpool_info():
-        # names MLflow accepts as tag keys: the manifest is logged as tags
+        # letters, digits and . _ - / : only, so a tracker accepts it as a tag key
         where = os.path.basename(os.path.dirname(pool["filepath"]))  # e.g. numpy.libs
         name = f"thread pool {pool['user_api']}/{pool['internal_api']} {where}"
         value = f"{pool['num_threads']} threads"
