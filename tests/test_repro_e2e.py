@@ -98,15 +98,10 @@ FAULTS = {
         "data/processed/train.csv differs when only PYTHONHASHSEED changes",
     ),
     "working_directory": (
-        (
-            "train.py",
-            "        joblib.dump(model, temporary)",
-            "        model.trained_in_ = str(root.resolve())\n"
-            "        joblib.dump(model, temporary)",
-        ),
-        "models/model.joblib",
-        "models/model.joblib contains its run's directory",
-        "models/model.joblib differs when only the project's folder changes",
+        extra_metric("model_path", "str((root / MODEL).resolve())"),
+        "reports/metrics.json",
+        "reports/metrics.json contains its run's directory",
+        "reports/metrics.json differs when only the project's folder changes",
     ),
     "timestamp": (
         extra_metric("finished", '__import__("datetime").datetime.now().isoformat()'),
@@ -165,6 +160,21 @@ FAULTS = {
         "reports/metrics.json differs when only SOURCE_DATE_EPOCH changes",
     ),
 }
+
+
+def test_repro_tells_a_model_that_pickles_differently_but_predicts_the_same(locked_project):
+    path = locked_project.root / MODULE_DIR / "train.py"
+    anchor = "        joblib.dump(model, temporary)"
+    source = path.read_text()
+    leak = "        model.trained_in_ = str(root.resolve())\n"  # in the pickle, not in predictions
+    path.write_text(source.replace(anchor, leak + anchor))
+    try:
+        done = nox(locked_project, "-s", "repro")
+    finally:
+        run(["git", "checkout", "--", f"{MODULE_DIR}/train.py"], locked_project.root)
+        (locked_project.root / "reports/repro.json").unlink(missing_ok=True)
+    assert "models/model.joblib                          equivalent (1 file)" in done.stdout
+    assert "pickles differently but predicts identically on data/processed/test.csv" in done.stdout
 
 
 @pytest.mark.parametrize("fault", list(FAULTS))

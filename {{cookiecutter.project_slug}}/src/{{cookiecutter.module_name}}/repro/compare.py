@@ -152,6 +152,11 @@ def read_values(path: Path) -> dict[str, object]:
     raise ValueError(f"{path.suffix or 'no suffix'}: numeric compares .json, .csv and .npy")
 
 
+def described(first: str, gap: float) -> str:
+    """The first difference, and the largest numeric one when a number differs at all."""
+    return first if math.isinf(gap) else f"{first}; largest difference {gap:.3g}"
+
+
 def compare_numeric(a: Path, b: Path, settings: Settings) -> tuple[str, str, float]:
     unit = {".json": "key", ".csv": "row", ".npy": "index"}.get(a.suffix, "key")
     try:
@@ -161,7 +166,7 @@ def compare_numeric(a: Path, b: Path, settings: Settings) -> tuple[str, str, flo
     except (ValueError, UnicodeDecodeError) as error:
         return DIFFERENT, f"cannot compare as numbers: {error}", math.inf
     if first:
-        return DIFFERENT, f"{first}; largest difference {gap:.3g}", gap
+        return DIFFERENT, described(first, gap), gap
     return EQUIVALENT, "bytes differ, values equal within rel_tol/abs_tol", 0.0
 
 
@@ -174,37 +179,47 @@ def evaluation_data(model: str) -> list[str]:
     return []
 
 
-def compare_model(path: str, first: Path, second: Path) -> tuple[str, str, float]:
-    """Load both runs' models with joblib; compare their predictions on the first run's
-    evaluation data (the same bytes in both runs, or that output differs too)."""
+def predictions(root: Path, model_path: str, data: list[str]) -> dict[str, object]:
+    """The model's outputs on each evaluation file of its own run: {"file method": array}."""
     import joblib
     import numpy as np
     import pandas as pd
 
+    model, found = joblib.load(root / model_path), {}
+    for name in data:
+        features = pd.read_csv(root / name).drop(columns=[TARGET], errors="ignore")
+        for method in ("predict", "predict_proba"):
+            if hasattr(model, method):
+                found[f"{method} on {name}"] = np.asarray(getattr(model, method)(features))
+    return found
+
+
+def compare_model(path: str, first: Path, second: Path) -> tuple[str, str, float]:
+    """Load each run's model with joblib; compare what it predicts on its run's evaluation data
+    (the same bytes in both runs, or that output is reported too)."""
+    import numpy as np
+
     data = [name for name in evaluation_data(path) if (first / name).is_file()]
     if not data:
         return DIFFERENT, "pickles differently; no evaluation data to predict on", math.inf
-    models = joblib.load(first / path), joblib.load(second / path)
-    for name in data:
-        features = pd.read_csv(first / name).drop(columns=[TARGET], errors="ignore")
-        for method in ("predict", "predict_proba"):
-            if not all(hasattr(model, method) for model in models):
-                continue
-            x, y = (np.asarray(getattr(model, method)(features)) for model in models)
-            if x.shape != y.shape:
-                return DIFFERENT, f"{method} on {name}: shape {x.shape} vs {y.shape}", math.inf
-            rows = np.nonzero((x != y).reshape(len(x), -1).any(axis=1))[0]
-            if len(rows):
-                numeric = x.dtype.kind in "fiu" and y.dtype.kind in "fiu"
-                gap = (
-                    float(np.abs(x.astype(float) - y.astype(float)).max()) if numeric else math.inf
-                )
-                return (
-                    DIFFERENT,
-                    f"predicts differently: {method} on {name} differs in {len(rows)} of "
-                    f"{len(x)} rows, first row {int(rows[0]) + 1}",
-                    gap,
-                )
+    try:
+        a, b = (predictions(root, path, data) for root in (first, second))
+    except Exception as error:  # any failure to load or predict is a difference
+        return DIFFERENT, f"pickles differently and cannot be compared: {error}", math.inf
+    for what, x in a.items():
+        y = b.get(what)
+        if y is None or x.shape != y.shape:
+            return DIFFERENT, f"{what}: shape {x.shape} vs {getattr(y, 'shape', None)}", math.inf
+        rows = np.nonzero((x != y).reshape(len(x), -1).any(axis=1))[0]
+        if len(rows):
+            numeric = x.dtype.kind in "fiub" and y.dtype.kind in "fiub"
+            gap = float(np.abs(x.astype(float) - y.astype(float)).max()) if numeric else math.inf
+            return (
+                DIFFERENT,
+                f"predicts differently: {what} differs in {len(rows)} of {len(x)} rows, "
+                f"first row {int(rows[0]) + 1}",
+                gap,
+            )
     return EQUIVALENT, f"pickles differently but predicts identically on {', '.join(data)}", 0.0
 
 
@@ -223,7 +238,7 @@ def compare_file(path: str, first: Snapshot, second: Snapshot, settings: Setting
         detail, gap = compare_flat(a, b, settings.rel_tol, settings.abs_tol, "key")
         if not detail:
             return Verdict(path, EQUIVALENT, "values equal within rel_tol/abs_tol")
-        return Verdict(path, DIFFERENT, f"{detail}; largest difference {gap:.3g}", gap)
+        return Verdict(path, DIFFERENT, described(detail, gap), gap)
     if first.root is None or second.root is None or kind == "bytes":
         return Verdict(path, DIFFERENT, "SHA-256 differs")
     if kind == "numeric":
