@@ -1,4 +1,6 @@
 import json
+import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -173,6 +175,13 @@ def test_main_passes_when_runs_agree_and_keeps_the_figure(project, private_tmp, 
     assert not list(private_tmp.iterdir())
 
 
+def test_main_rewrites_the_same_record_when_nothing_changed(project):
+    assert repro.main([]) == 0
+    first = Path("reports/repro.json").read_bytes()
+    assert repro.main([]) == 0
+    assert Path("reports/repro.json").read_bytes() == first
+
+
 @pytest.mark.parametrize(
     ("value", "cause"),
     [
@@ -268,3 +277,25 @@ def test_main_settings_error_is_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert repro.main([]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_repro_stopped_by_sigterm_removes_its_copies(tmp_path, private_tmp):
+    root = tmp_path / "project"
+    command = '["python", "-c", "import time; time.sleep(60)"]'
+    table = f'outputs = ["x"]\ncommand = {command}\n{exclude(stage_outputs())}\n'
+    write(root, "pyproject.toml", f"[tool.repro]\n{table}")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "{{ cookiecutter.module_name }}.repro"],
+        cwd=root,
+        env={**os.environ, "TMPDIR": str(private_tmp)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in process.stdout:
+        if line.startswith("control run: in "):
+            break
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130, err
+    assert not list(private_tmp.iterdir())
