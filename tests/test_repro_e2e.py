@@ -109,57 +109,53 @@ FAULTS = {
         "reports/metrics.json contains today's date",
         "reports/metrics.json differs between two runs with nothing varied",
     ),
-    "cpu_count": (
-        extra_metric("cpus", 'len(__import__("os").sched_getaffinity(0))'),
-        "reports/metrics.json",
-        "largest difference 1",
-        "reports/metrics.json differs when only CPUs the run may use changes",
-    ),
-    "locale": (
-        extra_metric("locale", '__import__("locale").setlocale(__import__("locale").LC_ALL, "")'),
-        "reports/metrics.json",
-        "key locale: ",
-        "reports/metrics.json differs when only LC_ALL/LANG changes",
-    ),
-    "timezone": (
-        extra_metric("utc_offset", '__import__("time").strftime("%z")'),
-        "reports/metrics.json",
-        "key utc_offset: '+0000' vs '+1345'",
-        "reports/metrics.json differs when only TZ changes",
-    ),
-    "umask": (
-        (
-            "evaluate.py",
-            METRICS_CALL,
-            '(root / METRICS).write_text(__import__("json").dumps(score(test[TARGET], predicted)))',
-        ),
-        "reports/metrics.json",
-        "file mode 0644 vs 0664",
-        "reports/metrics.json differs when only umask changes",
-    ),
-    "home": (
-        extra_metric("home", 'str(__import__("pathlib").Path.home())'),
-        "reports/metrics.json",
-        "key home: ",
-        "reports/metrics.json differs when only HOME changes",
-    ),
-    "file_order": (
-        extra_metric("first_module", '__import__("os").listdir(root / "src/my_ml_project")[0]'),
-        "reports/metrics.json",
-        "key first_module: ",
-        "reports/metrics.json differs when only directory listing order changes",
-    ),
+}
+
+
+# One fault per new variation, each in its own file below reports/faults (declared as an extra
+# output), all injected at once: one check must name each file's own variation and no other.
+# Written atomically (mode 0600 whatever the umask) but for the umask fault.
+VARIATION_FAULTS = {
+    "cpus": ("CPUs the run may use", "len(os.sched_getaffinity(0))"),
+    "locale": ("LC_ALL/LANG", '__import__("locale").setlocale(__import__("locale").LC_ALL, "")'),
+    "timezone": ("TZ", '__import__("time").strftime("%z")'),
+    "home": ("HOME", 'str(__import__("pathlib").Path.home())'),
+    "file_order": ("directory listing order", 'os.listdir(root / "src/my_ml_project")[0]'),
     "clock": (
-        extra_metric(
-            "built",
-            '__import__("datetime").date.fromtimestamp(int(__import__("os").environ.get('
-            '"SOURCE_DATE_EPOCH", __import__("time").time()))).isoformat()',
-        ),
-        "reports/metrics.json",
-        "key built: ",
-        "reports/metrics.json differs when only SOURCE_DATE_EPOCH changes",
+        "SOURCE_DATE_EPOCH",
+        '__import__("datetime").date.fromtimestamp(int(os.environ.get("SOURCE_DATE_EPOCH", '
+        '__import__("time").time()))).isoformat()',
     ),
 }
+
+
+def test_repro_names_the_one_variation_behind_each_fault(locked_project, tmp_path):
+    root = locked_project.root
+    evaluate, pyproject = root / MODULE_DIR / "evaluate.py", root / "pyproject.toml"
+    lines = ["    import os", '    faults = root / "reports/faults"', "    faults.mkdir()"]
+    lines += [
+        f'    write_json({{"value": {expression}}}, faults / "{name}.json")'
+        for name, (_, expression) in VARIATION_FAULTS.items()
+    ]
+    lines.append('    (faults / "umask.txt").write_text("mode follows the umask")')
+    source, settings = evaluate.read_text(), pyproject.read_text()
+    assert source.count(METRICS_CALL) == 1 and settings.count("\noutputs = []\n") == 1
+    evaluate.write_text(source.replace(METRICS_CALL, METRICS_CALL + "\n" + "\n".join(lines)))
+    pyproject.write_text(settings.replace("\noutputs = []\n", '\noutputs = ["reports/faults"]\n'))
+    try:
+        done = nox(locked_project, "-s", "repro", check=False, TMPDIR=str(tmp_path))
+    finally:
+        run(["git", "checkout", "--", f"{MODULE_DIR}/evaluate.py", "pyproject.toml"], root)
+        (root / "reports/repro.json").unlink(missing_ok=True)
+    assert done.returncode == 1, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "NOT REPRODUCIBLE: 7 output file(s) differ" in done.stdout, done.stdout[-3000:]
+    expected = {f"reports/faults/{name}.json": what for name, (what, _) in VARIATION_FAULTS.items()}
+    expected["reports/faults/umask.txt"] = "umask"
+    for path, what in expected.items():
+        assert f"cause: {path} differs when only {what} changes" in done.stdout, done.stdout[-4000:]
+    assert "file mode 0644 vs 0664" in done.stdout
+    assert "Bisecting 7 differing file(s)" in done.stdout
+    assert not list(tmp_path.glob("my_ml_project-repro-*"))
 
 
 def test_repro_tells_a_model_that_pickles_differently_but_predicts_the_same(locked_project):
