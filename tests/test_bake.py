@@ -41,9 +41,9 @@ BASE_FILES = {
             "artifacts",
             "ci_tags",
             "cli",
-            "compare",
             "config",
             "data",
+            "doctor",
             "errors",
             "evaluate",
             "features",
@@ -52,12 +52,26 @@ BASE_FILES = {
             "manifest",
             "paths",
             "pipeline",
-            "repro",
             "schema",
             "seed",
             "train",
         )
     ),
+    *(
+        f"src/{{module}}/repro/{name}.py"
+        for name in (
+            "__init__",
+            "__main__",
+            "bisect",
+            "compare",
+            "main",
+            "report",
+            "settings",
+            "variations",
+            "workspace",
+        )
+    ),
+    "src/{module}/repro/file_order/sitecustomize.py",
     *(
         f"tests/{name}.py"
         for name in (
@@ -69,6 +83,7 @@ BASE_FILES = {
             "test_compare",
             "test_config",
             "test_data",
+            "test_doctor",
             "test_evaluate",
             "test_features",
             "test_gate",

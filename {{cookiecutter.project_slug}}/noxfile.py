@@ -168,10 +168,11 @@ def register(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def repro(session: nox.Session) -> None:
-    """Run the pipeline twice in fresh copies of the project; fail if an output differs.
+    """Run the pipeline in fresh copies, a control run and a varied run; fail if an output differs.
 
-    posargs: `--update-reference` records the outputs in reports/repro.json, `--keep` keeps
-    both copies. What is compared: `[tool.repro]` in pyproject.toml.
+    posargs: `--update-reference` records the outputs in reports/repro.json, `--no-bisect` skips
+    naming the variation behind a difference, `--keep` keeps the copies. What is compared and
+    varied: `[tool.repro]` in pyproject.toml. Every check writes its result to reports/repro.json.
     """
     install_locked(session, RUNTIME_LOCK)
     # No bytecode caches either: the check leaves your tree exactly as it found it.

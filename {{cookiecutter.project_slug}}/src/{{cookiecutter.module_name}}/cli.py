@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import gate, pipeline
+from . import doctor, gate, pipeline
 from .config import Config, load_config
 from .errors import ProjectError, UsageError
 from .manifest import write_manifest
@@ -65,6 +65,7 @@ def pipeline_commands(
     for name in pipeline.STAGE_NAMES:
         commands[name] = Command(f"run only the {name} stage", runner)
     commands["gate"] = Command(gate.HELP, gate.run, gate.add_arguments)
+    commands["doctor"] = Command(doctor.HELP, doctor.run)
     return commands
 
 

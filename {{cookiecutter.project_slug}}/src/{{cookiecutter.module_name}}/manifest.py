@@ -9,6 +9,7 @@ from pathlib import Path
 from .artifacts import write_json
 from .ci_tags import ci_tags
 from .config import Config
+from .doctor import facts as determinism_facts
 from .hashing import sha256_tree
 from .paths import MANIFEST, PARAMS
 
@@ -43,6 +44,7 @@ def build_manifest(config: Config, root: Path) -> dict:
         "seed": config.seed,
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "determinism": determinism_facts(),  # what `python -m <module> doctor` prints
         "ci": ci_tags(),  # ci.provider, ci.pipeline_id, ci.branch, ci.request; {} outside CI
         "packages": sorted(
             f"{dist.metadata['Name']}=={dist.version}"
