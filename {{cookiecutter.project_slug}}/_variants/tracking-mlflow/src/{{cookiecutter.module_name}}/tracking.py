@@ -30,11 +30,12 @@ from mlflow.models import infer_signature
 
 from .config import Config
 from .errors import UsageError
-from .hashing import sha256_tree
+from .hashing import sha256_file, sha256_tree
 from .paths import CONFUSION_MATRIX, METRICS, MODEL, TARGET, TEST_DATA, TRAIN_DATA
 
 LOCAL_STORE = "sqlite:///mlflow.db"
 MODEL_ARTIFACT = "model"
+DIGEST_LENGTH = 16  # characters of a dataset digest (MLflow stores at most 36)
 MODEL_URI_TAG = "model_uri"  # set on runs that logged a model: what `register` picks from
 # What the logged model needs at serving time (`mlflow models serve` without --env-manager local).
 MODEL_REQUIREMENTS = ("scikit-learn", "skops", "numpy", "pandas", "mlflow-skinny")
@@ -174,10 +175,10 @@ def log_outputs(stages: list[str], root: Path) -> None:
     mlflow.set_tag("data_raw_sha256", str(sha256_tree(root / "data" / "raw")))
     if "train" in stages:
         train = pd.read_csv(root / TRAIN_DATA)
-        log_dataset(train, TRAIN_DATA, "training")
+        log_dataset(train, root, TRAIN_DATA, "training")
         log_model(joblib.load(root / MODEL), train.drop(columns=TARGET))
     if "evaluate" in stages:
-        log_dataset(pd.read_csv(root / TEST_DATA), TEST_DATA, "evaluation")
+        log_dataset(pd.read_csv(root / TEST_DATA), root, TEST_DATA, "evaluation")
         mlflow.log_metrics(json.loads((root / METRICS).read_text(encoding="utf-8")))
         mlflow.log_artifact(str(root / CONFUSION_MATRIX), "figures")
 
@@ -191,11 +192,19 @@ def without_mlflow_hints() -> Iterator[None]:
         yield
 
 
-def log_dataset(frame: pd.DataFrame, path: Path, context: str) -> None:
-    """Record a split as the run's dataset input: name, digest (of the content), source path."""
+def log_dataset(frame: pd.DataFrame, root: Path, path: Path, context: str) -> None:
+    """Record a split as the run's dataset input: name, digest (of the file), source path.
+
+    The digest is the file's SHA-256 (cut to fit MLflow's column), as in the manifest; MLflow's
+    own digest of the frame calls pandas in a way pandas 3 deprecates (a Pandas4Warning).
+    """
     with without_mlflow_hints():
         dataset = mlflow.data.from_pandas(
-            frame, source=path.as_posix(), name=path.stem, targets=TARGET
+            frame,
+            source=path.as_posix(),
+            name=path.stem,
+            targets=TARGET,
+            digest=sha256_file(root / path)[:DIGEST_LENGTH],
         )
     mlflow.log_input(dataset, context=context)
 
