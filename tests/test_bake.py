@@ -21,6 +21,7 @@ BASE_FILES = {
     "README.md",
     "noxfile.py",
     "params.yaml",
+    "schema.yaml",
     "pyproject.toml",
     "requirements.in",
     "requirements-dev.in",
@@ -38,17 +39,21 @@ BASE_FILES = {
         for name in (
             "__init__",
             "__main__",
+            "adopt",
             "artifacts",
             "ci_tags",
             "cli",
             "compare",
             "config",
             "data",
+            "datasets",
             "evaluate",
             "features",
             "gate",
             "hashing",
             "manifest",
+            "metrics",
+            "model",
             "paths",
             "pipeline",
             "repro",
@@ -61,6 +66,7 @@ BASE_FILES = {
         f"tests/{name}.py"
         for name in (
             "conftest",
+            "test_adopt",
             "test_artifacts",
             "test_check_locks",
             "test_ci_tags",
@@ -103,6 +109,7 @@ OPTION_FILES = {
         "MLproject",
         *(f"src/{{module}}/{name}.py" for name in MLFLOW_MODULES),
         *(f"tests/test_{name}.py" for name in MLFLOW_MODULES),
+        "src/{module}/predict.py",  # tested in test_registry.py, beside a registered model
     },
 }
 # Files that exist only for a combination of option values.

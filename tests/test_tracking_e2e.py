@@ -119,7 +119,7 @@ def test_tracking_writes_nothing_into_compared_outputs(project):
         "data/processed/train.csv",
         "data/processed/test.csv",
         "models/model.joblib",
-        "reports/figures/confusion_matrix.png",
+        "reports/figures/evaluation.png",
     }
     assert (project.root / "mlflow.db").exists()
     ignored = run(["git", "status", "--porcelain"], project.root).stdout

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import gate, pipeline
+from . import adopt, gate, pipeline
 from .config import Config, ConfigError, load_config
 from .manifest import write_manifest
 from .paths import PARAMS
@@ -55,6 +55,7 @@ def pipeline_commands(
     for name in pipeline.STAGE_NAMES:
         commands[name] = Command(f"run only the {name} stage", runner)
     commands["gate"] = Command(gate.HELP, gate.run, gate.add_arguments)
+    commands["adopt"] = Command(adopt.HELP, adopt.run, adopt.add_arguments)
     return commands
 
 

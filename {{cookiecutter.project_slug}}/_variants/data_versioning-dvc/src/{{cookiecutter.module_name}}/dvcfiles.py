@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from .hashing import CHUNK
-from .paths import CONFUSION_MATRIX, METRICS
+from .paths import FIGURE, METRICS
 from .pipeline import STAGES, Stage
 
 DVC_YAML = Path("dvc.yaml")
@@ -21,7 +21,7 @@ HEADER = (
 )
 RUN_ENV = "PYTHONHASHSEED=0"  # as in nox's sessions: str hashing fixed (needs a POSIX shell)
 METRICS_FILES = (METRICS,)  # small, kept in git (cache: false) so `dvc metrics diff` spans commits
-PLOTS = (CONFUSION_MATRIX,)
+PLOTS = (FIGURE,)
 
 
 def source_file(stage: Stage) -> Path:

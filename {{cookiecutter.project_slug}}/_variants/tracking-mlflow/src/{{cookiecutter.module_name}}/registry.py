@@ -4,17 +4,13 @@ Aliases (`challenger`, `champion`) name versions; rolling back is moving `champi
 """
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import mlflow
-import pandas as pd
 from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
-from .artifacts import write_csv
 from .cli import UsageError
 from .config import Config
-from .paths import TARGET
 from .tracking import MODEL_URI_TAG
 
 CARD_TAGS = (
@@ -115,17 +111,3 @@ def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
     card = f"model_cards/{name}-v{created.version}.md"
     client.log_text(run.info.run_id, model_card(name, created.version, run), card)
     return created.version
-
-
-def predict(model_uri: str, source: Path, target: Path) -> None:
-    """Write one prediction per row of `source` to `target`, with the model at `model_uri`."""
-    try:
-        model = mlflow.pyfunc.load_model(model_uri)
-    except MlflowException as error:
-        raise UsageError(f"cannot load {model_uri}: {error.message.splitlines()[0]}") from None
-    try:
-        features = pd.read_csv(source).drop(columns=TARGET, errors="ignore")
-    except FileNotFoundError:
-        raise UsageError(f"{source} not found") from None
-    write_csv(pd.DataFrame({"prediction": model.predict(features)}), target)
-    print(f"wrote {len(features)} predictions to {target}")

@@ -10,7 +10,6 @@ import os
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 import importlib.metadata
-import json
 import re
 import urllib.parse
 from collections.abc import Iterator
@@ -27,7 +26,11 @@ from mlflow.models import infer_signature
 from .cli import UsageError
 from .config import Config
 from .hashing import sha256_tree
-from .paths import CONFUSION_MATRIX, METRICS, MODEL, TARGET, TRAIN_DATA
+from .metrics import flatten, load_metrics
+from .model import features
+from .paths import FIGURE, METRICS, MODEL, SCHEMA, TRAIN_DATA
+from .schema import load_schema
+from .train import read_split
 
 LOCAL_STORE = "sqlite:///mlflow.db"
 MODEL_ARTIFACT = "model"
@@ -90,17 +93,6 @@ def failure(error: Exception) -> str:
     )
 
 
-def flatten(data: dict, prefix: str = "") -> dict[str, object]:
-    """Nested mappings as one level of dotted keys: {"model": {"depth": 3}} -> {"model.depth": 3}"""
-    flat: dict[str, object] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def manifest_tags(manifest: dict) -> dict[str, str]:
     """The run manifest as tags (every entry but the package list, which goes in as a file)."""
     scalars = {key: value for key, value in manifest.items() if key not in ("packages", "ci")}
@@ -131,10 +123,12 @@ def log_outputs(stages: list[str], root: Path) -> None:
     # The data the model was fitted on (the manifest hashed data/raw before the stages ran).
     mlflow.set_tag("data_raw_sha256", str(sha256_tree(root / "data" / "raw")))
     if "train" in stages:
-        log_model(joblib.load(root / MODEL), pd.read_csv(root / TRAIN_DATA).drop(columns=TARGET))
+        schema = load_schema(root / SCHEMA)
+        train = features(read_split(root / TRAIN_DATA, schema), schema)
+        log_model(joblib.load(root / MODEL), train)
     if "evaluate" in stages:
-        mlflow.log_metrics(json.loads((root / METRICS).read_text(encoding="utf-8")))
-        mlflow.log_artifact(str(root / CONFUSION_MATRIX), "figures")
+        mlflow.log_metrics(load_metrics(root / METRICS))
+        mlflow.log_artifact(str(root / FIGURE), "figures")
 
 
 def log_model(model: object, features: pd.DataFrame) -> str:
