@@ -59,6 +59,7 @@ BASE_FILES = {
             "repro",
             "schema",
             "seed",
+            "synthetic",
             "train",
         )
     ),
