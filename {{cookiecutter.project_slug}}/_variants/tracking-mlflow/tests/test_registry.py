@@ -1,3 +1,5 @@
+import json
+
 import mlflow
 import pandas as pd
 import pytest
@@ -5,7 +7,7 @@ import yaml
 
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.commands import tracked_commands
-from {{ cookiecutter.module_name }}.paths import SCHEMA, TEST_DATA
+from {{ cookiecutter.module_name }}.paths import METRICS, SCHEMA, TEST_DATA
 from {{ cookiecutter.module_name }}.schema import load_schema
 from test_commands import small_project  # tests/ is on sys.path (pytest prepend mode)
 
@@ -36,7 +38,8 @@ def test_register_latest_run_moves_challenger_with_a_card(project):
     card = mlflow.artifacts.load_text(
         f"runs:/{version.run_id}/model_cards/{name}-v{version.version}.md"
     )
-    assert "data_raw_sha256" in card and "accuracy" in card
+    metric = sorted(json.loads((root / METRICS).read_text()))[0]
+    assert "data_raw_sha256" in card and f"| {metric} |" in card
 
 
 def test_register_again_promotes_without_a_new_version(project):
