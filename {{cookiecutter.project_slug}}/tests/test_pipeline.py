@@ -44,10 +44,14 @@ def test_pipeline_run_only_named_stages(config, project):
 
 
 def test_stages_read_only_inputs_or_what_earlier_stages_wrote():
-    written = {SCHEMA}  # schema.yaml: an input the user edits
+    written = {SCHEMA, pipeline.MODEL_CODE}  # inputs the user edits
     for stage in pipeline.STAGES:
         assert set(stage.deps) <= written, stage.name
         written |= set(stage.outs)
+
+
+def test_stage_code_dependencies_exist():
+    assert (PROJECT / pipeline.MODEL_CODE).is_file()
 
 
 def test_stages_that_read_the_schema_depend_on_it():

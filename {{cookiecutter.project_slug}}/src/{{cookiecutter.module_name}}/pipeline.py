@@ -8,6 +8,8 @@ from . import data, evaluate, features, train
 from .config import Config
 from .paths import FIGURE, METRICS, MODEL, RAW_DATA, SCHEMA, TEST_DATA, TRAIN_DATA
 
+MODEL_CODE = Path("src", __package__, "model.py")  # the preprocessing and forest train builds
+
 
 @dataclass(frozen=True)
 class Stage:
@@ -40,7 +42,7 @@ STAGES: tuple[Stage, ...] = (
     Stage(
         "train",
         train.run,
-        deps=(TRAIN_DATA, SCHEMA),
+        deps=(TRAIN_DATA, SCHEMA, MODEL_CODE),
         outs=(MODEL,),
         params=("seed", "model"),
     ),
