@@ -47,7 +47,9 @@ def test_tune_metric_must_fit_the_task(config, project, schema):
 
 def test_cross_validate_stratifies_only_classification(config, schema, frame, monkeypatch):
     used = []
-    monkeypatch.setattr(tune, "cross_val_score", lambda *a, cv, **k: used.append(cv) or np.array([0.5]))
+    monkeypatch.setattr(
+        tune, "cross_val_score", lambda *a, cv, **k: used.append(cv) or np.array([0.5])
+    )
     assert tune.cross_validate(with_tune(config), schema, frame) == 0.5
     expected = "StratifiedKFold" if schema.task == "classification" else "KFold"
     assert type(used[0]).__name__ == expected
