@@ -97,10 +97,11 @@ def test_pipeline_changed_source_file_stops_in_one_line_naming_both_hashes(clean
     use_source(clean, demo_rows, sha256="0" * 64)
     actual = hashlib.sha256((clean.root / "incoming.csv").read_bytes()).hexdigest()
     done = nox(clean, "-s", "pipeline", check=False)
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error: ")]
+    output = done.stdout + done.stderr  # nox shows the command's stderr on its own stdout
+    errors = [line for line in output.splitlines() if line.startswith("error: ")]
     assert errors == [
         f"error: incoming.csv: SHA-256 differs: expected {'0' * 64} (data.sha256), got {actual}; "
         "if the new data is intended, run `adopt` again or put the new hash in params.yaml"
     ]
-    assert "Traceback" not in done.stderr
-    assert "stage features" not in done.stdout
+    assert "Traceback" not in output
+    assert "stage features" not in output
