@@ -94,13 +94,13 @@ def test_pipeline_broken_source_stops_before_training_with_report(clean, demo_ro
 
 
 def test_pipeline_changed_source_file_stops_in_one_line_naming_both_hashes(clean, demo_rows):
-    use_source(clean, demo_rows, sha256="0" * 64)
+    use_source(clean, demo_rows, sha256="f" * 64)
     actual = hashlib.sha256((clean.root / "incoming.csv").read_bytes()).hexdigest()
     done = nox(clean, "-s", "pipeline", check=False)
     output = done.stdout + done.stderr  # nox shows the command's stderr on its own stdout
     errors = [line for line in output.splitlines() if line.startswith("error: ")]
     assert errors == [
-        f"error: incoming.csv: SHA-256 differs: expected {'0' * 64} (data.sha256), got {actual}; "
+        f"error: incoming.csv: SHA-256 differs: expected {'f' * 64} (data.sha256), got {actual}; "
         "if the new data is intended, run `adopt` again or put the new hash in params.yaml"
     ]
     assert "Traceback" not in output
