@@ -148,7 +148,8 @@ def test_predict_with_champion_writes_predictions(project, tmp_path):
     output = tmp_path / "predictions.csv"
     module(project, "predict", "--model", MODEL, "data/processed/test.csv", "--output", str(output))
     rows = output.read_text().splitlines()
-    assert rows[0] == "prediction"
+    assert rows[0] == "row,prediction"  # the demo has no id column: the row number keys each
+    assert [row.split(",")[0] for row in rows[1:3]] == ["0", "1"]
     assert len(rows) - 1 == len(project.text("data/processed/test.csv").splitlines()) - 1
 
 
