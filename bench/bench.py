@@ -2,7 +2,8 @@
 
 What it measures, in one run: the bake (default options, median of several), bake to a green
 `nox -s tests` with a cold and with a warm package cache (fresh UV_CACHE_DIR / PIP_CACHE_DIR,
-then the same ones again), `nox -s lock`, `nox -s repro` against one `nox -s pipeline` run, and
+then the same ones again), bake -> `adopt` of a regression data set -> green `nox`, `nox -s lock`,
+`nox -s repro` against one `nox -s pipeline` run, and
 the project's hashing (`sha256_tree`) against `sha256sum` on the same files. The targets are
 printed beside the figures, never asserted: this is a measurement, not a test.
 
@@ -137,6 +138,39 @@ def bake_to_green(work: Path, caches: Path, label: str) -> tuple[list[Row], Path
     return rows, project
 
 
+# Written with the project's own Python: scikit-learn's diabetes data, with a text column and an id.
+WRITE_DIABETES = """
+from sklearn.datasets import load_diabetes
+frame = load_diabetes(as_frame=True, scaled=False).frame.rename(columns={"target": "progression"})
+frame["sex"] = frame["sex"].map({1.0: "F", 2.0: "M"})
+frame.insert(0, "patient_id", [f"P{i:04d}" for i in range(len(frame))])
+frame.to_csv("patients.csv", index=False)
+"""
+
+
+def bake_adopt_green(work: Path, caches: Path) -> list[Row]:
+    """Bake, lock, adopt a data set of one's own, then the default `nox` (lint, tests, repro)."""
+    env = project_env(caches)
+    bake_s, project = bake(work / "adopt")
+    lock_s = must(nox(project, env, "lock"), "nox -s lock (adopt)")
+    venv_s = must(nox(project, env, "pipeline", "--install-only"), "pipeline env (adopt)")
+    python = project / ".nox" / "pipeline" / "bin" / "python"
+    must(timed([str(python), "-c", WRITE_DIABETES], project, env), "writing the data set")
+    adopt = ["pipeline", "--", "adopt", "patients.csv", "--target", "progression", "--id"]
+    adopt_s = must(nox(project, env, *adopt, "patient_id"), "adopt")
+    green_s, output, status = timed([sys.executable, "-m", "nox"], project, env)
+    if status != 0:
+        print(output[-3000:], file=sys.stderr)
+    total = bake_s + lock_s + venv_s + adopt_s + green_s
+    how = (
+        f"bake {fmt(bake_s)} + lock {fmt(lock_s)} + pipeline env {fmt(venv_s)} + `adopt` "
+        f"{fmt(adopt_s)} + `nox` (lint, tests, repro; their envs built) {fmt(green_s)}; "
+        "diabetes, 442 rows, regression with a text column and an id; warm cache"
+    )
+    value = fmt(total) if status == 0 else f"failed (exit {status})"
+    return [Row("bake -> adopt -> green `nox`", value, "", how)]
+
+
 def median_run(project: Path, env: dict[str, str], session: str, repeats: int) -> tuple:
     """Build the session's env once (untimed), then time `repeats` runs; median and outputs."""
     warmup = nox(project, env, session)
@@ -262,6 +296,8 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: bake to green, warm cache", file=sys.stderr)
         warm, project = bake_to_green(work, caches, "warm")
         rows += [cold[0], warm[0], cold[1], warm[1]]
+        print("bench: bake, adopt, green", file=sys.stderr)
+        rows += bake_adopt_green(work, caches)
         print("bench: pipeline and repro", file=sys.stderr)
         rows += measure_repro(project, caches, args.repeats)
         print(f"bench: hashing {args.hash_mib} MiB", file=sys.stderr)

@@ -21,6 +21,7 @@ BASE_FILES = {
     "README.md",
     "noxfile.py",
     "params.yaml",
+    "schema.yaml",
     "pyproject.toml",
     "requirements.in",
     "requirements-dev.in",
@@ -38,11 +39,13 @@ BASE_FILES = {
         for name in (
             "__init__",
             "__main__",
+            "adopt",
             "artifacts",
             "ci_tags",
             "cli",
             "config",
             "data",
+            "datasets",
             "doctor",
             "errors",
             "evaluate",
@@ -50,10 +53,13 @@ BASE_FILES = {
             "gate",
             "hashing",
             "manifest",
+            "metrics",
+            "model",
             "paths",
             "pipeline",
             "schema",
             "seed",
+            "synthetic",
             "train",
         )
     ),
@@ -76,6 +82,7 @@ BASE_FILES = {
         f"tests/{name}.py"
         for name in (
             "conftest",
+            "test_adopt",
             "test_artifacts",
             "test_check_locks",
             "test_ci_tags",
@@ -121,6 +128,7 @@ OPTION_FILES = {
         "MLproject",
         *(f"src/{{module}}/{name}.py" for name in MLFLOW_MODULES),
         *(f"tests/test_{name}.py" for name in MLFLOW_MODULES),
+        "src/{module}/predict.py",  # tested in test_registry.py, beside a registered model
     },
 }
 # Files that exist only for a combination of option values.

@@ -130,11 +130,11 @@ def test_dvc_push_then_pull_in_fresh_clone_restores_data_byte_for_byte(
     assert (project.root.parent / "home/dvc-remotes/my-ml-project").is_dir()
     clone = tmp_path / "elsewhere" / "clone"  # anywhere on the machine: the remote is under ~
     run(["git", "clone", "-q", str(project.root), str(clone)], tmp_path)
-    assert not (clone / "data/raw/wine.csv").exists()
+    assert not (clone / "data/raw/data.csv").exists()
     dvc(project, "pull", cwd=clone)
     outputs = yaml.safe_load((project.root / "dvc.lock").read_text())["stages"]
     paths = [out["path"] for stage in outputs.values() for out in stage["outs"]]
-    assert "data/raw/wine.csv" in paths
+    assert "data/raw/data.csv" in paths
     for path in paths:
         assert (clone / path).read_bytes() == (project.root / path).read_bytes(), path
     assert "up to date" in dvc(project, "status", cwd=clone).stdout
@@ -154,7 +154,7 @@ def test_dvc_repro_writes_no_gitignore_of_its_own(project, first_repro):
         text=True,
     ).stdout.split()
     assert [path for path in untracked if path.endswith(".gitignore")] == []
-    assert "data/raw/wine.csv" not in untracked
+    assert "data/raw/data.csv" not in untracked
 
 
 def test_repro_session_matches_dvc_lock(project, first_repro):

@@ -98,7 +98,7 @@ def test_nox_pipeline_writes_every_output(locked_project):
     root = locked_project.root
     metrics = json.loads((root / "reports/metrics.json").read_text())
     assert 0.8 < metrics["accuracy"] <= 1.0
-    assert (root / "reports/figures/confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
+    assert (root / "reports/figures/evaluation.png").read_bytes()[:4] == b"\x89PNG"
     assert (root / "models/model.joblib").stat().st_size > 0
     assert (root / "data/processed/train.csv").exists()
 

@@ -195,4 +195,4 @@ def test_two_pipelines_at_once_both_land(project, server, tmp_path):
     newest = sorted(runs, key=lambda r: int(r["info"]["start_time"]))[-2:]
     for found in newest:
         assert found["info"]["status"] == "FINISHED"
-        assert as_dict(found["data"]["metrics"]).keys() == {"accuracy", "f1_macro"}
+        assert as_dict(found["data"]["metrics"]).keys() == {"accuracy", "f1_macro", "log_loss"}

@@ -68,13 +68,14 @@ def test_repro_reference_records_outputs_then_reports_drift(locked_project):
         (root / "reports/repro.json").unlink(missing_ok=True)
 
 
-METRICS_CALL = "write_json(score(test[TARGET], predicted), root / METRICS)"
+METRICS_CALL = "write_metrics(scores, root / METRICS)"
 
 
 def extra_metric(key: str, expression: str) -> tuple[str, str, str]:
-    """A fault in evaluate.py: one more key in metrics.json, computed by `expression`."""
-    metrics = f'{{**score(test[TARGET], predicted), "{key}": {expression}}}'
-    call = f"write_json({metrics}, root / METRICS)"
+    """A fault in evaluate.py: one more key in metrics.json, computed by `expression` (written
+    past `write_metrics`, which takes numbers only, so a fault can put text there too)."""
+    metrics = f'{{**scores, "{key}": {expression}}}'
+    call = f'(root / METRICS).write_text(__import__("json").dumps({metrics}))'
     return "evaluate.py", METRICS_CALL, call
 
 
@@ -115,7 +116,7 @@ FAULTS = {
 
 # One fault per new variation, each in its own file below reports/faults (declared as an extra
 # output), all injected at once: one check must name each file's own variation and no other.
-# Written atomically (mode 0600 whatever the umask) but for the umask fault.
+# Each written through the atomic writer, but for the umask fault, whose content records a mode.
 VARIATION_FAULTS = {
     "cpus": ("CPUs the run may use", "len(os.sched_getaffinity(0))"),
     "locale": ("LC_ALL/LANG", '__import__("locale").setlocale(__import__("locale").LC_ALL, "")'),
@@ -134,12 +135,16 @@ VARIATION_FAULTS = {
 def test_repro_names_the_one_variation_behind_each_fault(locked_project, tmp_path):
     root = locked_project.root
     evaluate, pyproject = root / MODULE_DIR / "evaluate.py", root / "pyproject.toml"
-    lines = ["    import os", '    faults = root / "reports/faults"', "    faults.mkdir()"]
+    lines = ["    import os", "    from .artifacts import write_json"]
+    lines += ['    faults = root / "reports/faults"', "    faults.mkdir()"]
     lines += [
         f'    write_json({{"value": {expression}}}, faults / "{name}.json")'
         for name, (_, expression) in VARIATION_FAULTS.items()
     ]
-    lines.append('    (faults / "umask.txt").write_text("mode follows the umask")')
+    # Content that records a file's permissions (as an archive would): the umask shows in it.
+    lines.append('    (faults / "probe").touch()')
+    lines.append('    (faults / "umask.txt").write_text(oct((faults / "probe").stat().st_mode))')
+    lines.append('    (faults / "probe").unlink()')
     source, settings = evaluate.read_text(), pyproject.read_text()
     assert source.count(METRICS_CALL) == 1 and settings.count("\noutputs = []\n") == 1
     evaluate.write_text(source.replace(METRICS_CALL, METRICS_CALL + "\n" + "\n".join(lines)))
@@ -155,7 +160,6 @@ def test_repro_names_the_one_variation_behind_each_fault(locked_project, tmp_pat
     expected["reports/faults/umask.txt"] = "umask"
     for path, what in expected.items():
         assert f"cause: {path} differs when only {what} changes" in done.stdout, done.stdout[-4000:]
-    assert "file mode 0644 vs 0664" in done.stdout
     assert "Bisecting 7 differing file(s)" in done.stdout
     assert not list(tmp_path.glob("my_ml_project-repro-*"))
 

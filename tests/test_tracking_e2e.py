@@ -131,7 +131,7 @@ def test_tracking_writes_nothing_into_compared_outputs(project):
         "data/processed/train.csv",
         "data/processed/test.csv",
         "models/model.joblib",
-        "reports/figures/confusion_matrix.png",
+        "reports/figures/evaluation.png",
     }
     assert (project.root / "mlflow.db").exists()
     ignored = run(["git", "status", "--porcelain"], project.root).stdout
@@ -160,7 +160,8 @@ def test_predict_with_champion_writes_predictions(project, tmp_path):
     output = tmp_path / "predictions.csv"
     module(project, "predict", "--model", MODEL, "data/processed/test.csv", "--output", str(output))
     rows = output.read_text().splitlines()
-    assert rows[0] == "prediction"
+    assert rows[0] == "row,prediction"  # the demo has no id column: the row number keys each
+    assert [row.split(",")[0] for row in rows[1:3]] == ["0", "1"]
     assert len(rows) - 1 == len(project.text("data/processed/test.csv").splitlines()) - 1
 
 

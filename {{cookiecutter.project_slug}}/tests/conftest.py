@@ -1,10 +1,20 @@
-"""Shared fixtures: a small, valid configuration; tests free of the CI runner's variables."""
+"""Shared fixtures, drawn from the project's own `schema.yaml`: after `adopt`, the tests follow
+your data. `frame` is a small seeded synthetic table that conforms to the schema, with a target
+the features predict; `project` is a project root holding it as a local source. No test sees the
+CI runner's variables."""
 
 import os
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from {{ cookiecutter.module_name }}.config import Config, DataConfig, ModelConfig
+from {{ cookiecutter.module_name }}.paths import SCHEMA
+from {{ cookiecutter.module_name }}.schema import Schema, load_schema
+from {{ cookiecutter.module_name }}.synthetic import SOURCE, make_project, relaxed, synthetic
+
+PROJECT = Path(__file__).parents[1]
 
 # What GitHub Actions and GitLab CI put in every job's environment (ci_tags.py reads them).
 CI_PREFIXES = ("GITHUB_", "GITLAB_", "CI_", "RUNNER_")
@@ -20,9 +30,33 @@ def no_ci_environment(monkeypatch):
 
 
 @pytest.fixture
-def config() -> Config:
+def schema() -> Schema:
+    """The project's schema, as `schema.yaml` declares it (at most MAX_ROWS rows asked for)."""
+    return relaxed(load_schema(PROJECT / SCHEMA))
+
+
+@pytest.fixture
+def frame(schema) -> pd.DataFrame:
+    return synthetic(schema)
+
+
+@pytest.fixture
+def config(schema) -> Config:
     return Config(
         seed=0,
-        data=DataConfig(test_size=0.25, stratify=True),
-        model=ModelConfig(n_estimators=10, max_depth=3, min_samples_leaf=1),
+        data=DataConfig(
+            source=SOURCE,
+            sha256=None,
+            format="csv",
+            test_size=0.25,
+            stratify=schema.task == "classification",
+        ),
+        model=ModelConfig(n_estimators=10, max_depth=None, min_samples_leaf=1),
     )
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch) -> Path:
+    """A project root (the working directory) whose pipeline runs on the synthetic data."""
+    monkeypatch.chdir(tmp_path)
+    return make_project(tmp_path, PROJECT)

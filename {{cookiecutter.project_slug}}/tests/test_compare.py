@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.tree import DecisionTreeClassifier
 
-from {{ cookiecutter.module_name }}.paths import MODEL, TARGET
+from {{ cookiecutter.module_name }}.paths import MODEL
 from {{ cookiecutter.module_name }}.repro.compare import (
     DIFFERENT,
     EQUIVALENT,
@@ -59,14 +59,24 @@ def test_compare_names_changed_added_and_removed_files(tmp_path):
     ]
 
 
-def test_compare_bytes_sees_a_file_mode_change(tmp_path):
+def test_compare_bytes_sees_a_file_mode_change_the_umask_does_not_decide(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
-    for root, mode in ((a, 0o644), (b, 0o664)):
+    for root, mode in ((a, 0o644), (b, 0o744)):
         write(root, "out.txt", "1")
         (root / "out.txt").chmod(mode)
     [verdict] = compare(take_snapshot(a, ["out.txt"]), take_snapshot(b, ["out.txt"]),
                         Settings(["out.txt"]))  # fmt: skip
-    assert verdict.detail == "file mode 0644 vs 0664"
+    assert verdict.detail == "file mode 0644 vs 0744"
+
+
+def test_compare_bytes_leaves_the_umask_write_bits_to_the_user(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for root, mode in ((a, 0o644), (b, 0o664)):  # written under umask 022 and 002
+        write(root, "out.txt", "1")
+        (root / "out.txt").chmod(mode)
+    [verdict] = compare(take_snapshot(a, ["out.txt"]), take_snapshot(b, ["out.txt"]),
+                        Settings(["out.txt"]))  # fmt: skip
+    assert not verdict.differs
 
 
 def test_compare_numeric_json_names_first_key_and_largest_difference(tmp_path):
@@ -111,8 +121,8 @@ def test_compare_exists_ignores_content(tmp_path):
 
 def test_compare_model_tells_pickling_apart_from_predictions(tmp_path):
     [test_csv] = evaluation_data(MODEL.as_posix())
-    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], TARGET: [0, 0, 1, 1]})
-    model = DecisionTreeClassifier(random_state=0).fit(frame[["x"]], frame[TARGET])
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0], "label": [0, 0, 1, 1]})
+    model = DecisionTreeClassifier(random_state=0).fit(frame[["x"]], frame["label"])
     other = DecisionTreeClassifier(random_state=0).fit(frame[["x"]], [1, 1, 0, 0])
     settings = Settings([MODEL.as_posix()], kinds={MODEL.as_posix(): "model"})
     snapshots = []

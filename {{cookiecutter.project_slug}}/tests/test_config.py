@@ -15,7 +15,7 @@ def write(tmp_path: Path, text: str) -> Path:
 
 VALID = """
 seed: 0
-data: {test_size: 0.2, stratify: false}
+data: {source: data.csv, sha256: null, format: csv, test_size: 0.2, stratify: false}
 model: {n_estimators: 5, max_depth: null, min_samples_leaf: 2}
 """
 
@@ -43,6 +43,11 @@ def test_load_config_reads_values(tmp_path):
         (("seed: 0", "seed: -1"), "seed must be between"),
         (("test_size: 0.2", "test_size: 1.5"), "data.test_size must be between 0 and 1"),
         (("seed: 0\n", ""), "missing key 'seed'"),
+        (("n_estimators: 5", "n_estimators: -5"), "model.n_estimators must be 1 or more, got -5"),
+        (("max_depth: null", "max_depth: 0"), "model.max_depth must be 1 or more, got 0"),
+        (("format: csv", "format: xlsx"), "data.format must be one of csv, parquet"),
+        (("sha256: null", "sha256: abc"), "data.sha256 must be 64 lowercase hex digits"),
+        (("source: data.csv, ", ""), "missing key 'data.source'"),
     ],
 )
 def test_load_config_rejects_bad_params(tmp_path, change, message):

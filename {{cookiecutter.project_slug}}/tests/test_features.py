@@ -1,34 +1,48 @@
 import dataclasses
 import math
 
-from {{ cookiecutter.module_name }}.data import load_raw
+import pytest
+
+from {{ cookiecutter.module_name }}.config import ConfigError
 from {{ cookiecutter.module_name }}.features import split
-from {{ cookiecutter.module_name }}.paths import TARGET
 
 
-def test_split_same_seed_same_rows(config):
-    frame = load_raw()
-    first, _ = split(frame, config)
-    again, _ = split(frame, config)
+def test_split_same_seed_same_rows(config, frame, schema):
+    first, _ = split(frame, config, schema)
+    again, _ = split(frame, config, schema)
     assert first.index.equals(again.index)
 
 
-def test_split_derives_from_configured_seed(config):
-    frame = load_raw()
-    first, _ = split(frame, config)
-    other, _ = split(frame, dataclasses.replace(config, seed=1))
+def test_split_derives_from_configured_seed(config, frame, schema):
+    first, _ = split(frame, config, schema)
+    other, _ = split(frame, dataclasses.replace(config, seed=1), schema)
     assert not first.index.equals(other.index)
 
 
-def test_split_keeps_every_row_once(config):
-    frame = load_raw()
-    train, test = split(frame, config)
+def test_split_keeps_every_row_once(config, frame, schema):
+    train, test = split(frame, config, schema)
     assert len(test) == math.ceil(len(frame) * config.data.test_size)
     assert sorted(train.index.append(test.index)) == list(frame.index)
 
 
-def test_split_keeps_raw_values(config):
-    frame = load_raw()
-    train, _ = split(frame, config)
+def test_split_keeps_raw_values(config, frame, schema):
+    train, _ = split(frame, config, schema)
     assert train.equals(frame.loc[train.index])
-    assert TARGET in train.columns
+    assert schema.target in train.columns
+
+
+def stratified(config):
+    return dataclasses.replace(config, data=dataclasses.replace(config.data, stratify=True))
+
+
+def test_split_stratify_refused_for_regression(config, frame, schema):
+    regression = dataclasses.replace(schema, task="regression")
+    with pytest.raises(ConfigError, match="data.stratify: true needs a classification task"):
+        split(frame, stratified(config), regression)
+
+
+def test_split_stratify_names_a_class_too_small(config, frame, schema):
+    classification = dataclasses.replace(schema, task="classification")
+    frame[schema.target] = ["rare"] + ["common"] * (len(frame) - 1)
+    with pytest.raises(ConfigError, match="class 'rare' of column .* has only 1 row"):
+        split(frame, stratified(config), classification)

@@ -1,35 +1,56 @@
 import dataclasses
 
 import numpy as np
+import pytest
 
-from {{ cookiecutter.module_name }}.data import load_raw
-from {{ cookiecutter.module_name }}.paths import TARGET
-from {{ cookiecutter.module_name }}.train import build_model, fit
+from {{ cookiecutter.module_name }}.model import build_model, features
+from {{ cookiecutter.module_name }}.train import fit
 
 
-def test_build_model_uses_configured_seed_and_params(config):
-    forest = build_model(dataclasses.replace(config, seed=0)).named_steps["forest"]
+def test_build_model_uses_configured_seed_params_and_task(config, schema):
+    forest = build_model(dataclasses.replace(config, seed=0), schema).named_steps["forest"]
     assert forest.random_state == 0
     assert forest.n_estimators == config.model.n_estimators
+    kind = "Classifier" if schema.task == "classification" else "Regressor"
+    assert type(forest).__name__ == f"RandomForest{kind}"
 
 
-def test_fit_same_seed_same_predictions(config):
-    frame = load_raw()
-    features = frame.drop(columns=TARGET)
-    first = fit(config, frame).predict_proba(features)
-    again = fit(config, frame).predict_proba(features)
+def test_fit_same_seed_same_predictions(config, schema, frame):
+    first = fit(config, schema, frame).predict(features(frame, schema))
+    again = fit(config, schema, frame).predict(features(frame, schema))
     np.testing.assert_array_equal(first, again)
 
 
-def test_fit_learns_the_training_data(config):
-    frame = load_raw()
-    model = fit(config, frame)
-    assert (model.predict(frame.drop(columns=TARGET)) == frame[TARGET]).mean() > 0.9
+def test_fit_learns_the_training_data(config, schema, frame):
+    model = fit(config, schema, frame)
+    assert model.score(features(frame, schema), frame[schema.target]) > 0.8
 
 
-def test_fit_scales_with_train_statistics_only(config):
-    frame = load_raw()
-    model = fit(config, frame.iloc[:100])
-    scaler = model.named_steps["scale"]
-    features = frame.drop(columns=TARGET)
-    np.testing.assert_allclose(scaler.mean_, features.iloc[:100].mean().to_numpy())
+def test_fit_keeps_target_and_id_out_of_the_model(config, schema, frame):
+    model = fit(config, schema, frame)
+    used = set(model.named_steps["prepare"].get_feature_names_out())
+    assert schema.target not in used and (schema.id is None or schema.id not in used)
+    assert {c.name for c in schema.features if c.is_numeric} <= used
+
+
+def test_fit_scales_with_train_statistics_only(config, schema, frame):
+    numeric = [c.name for c in schema.features if c.is_numeric]
+    if not numeric:
+        pytest.skip("schema.yaml has no numeric feature")
+    model = fit(config, schema, frame.iloc[:100])
+    scaler = model.named_steps["prepare"].named_transformers_["numeric"].named_steps["scale"]
+    train = frame.iloc[:100][numeric].astype(float)
+    np.testing.assert_allclose(scaler.mean_, train.fillna(train.median()).mean().to_numpy())
+
+
+def test_fit_predicts_rows_with_unseen_categories_and_gaps(config, schema, frame):
+    model = fit(config, schema, frame)
+    rows = features(frame, schema).head(3).copy()
+    for column in schema.features:
+        if column.is_numeric:
+            rows[column.name] = rows[column.name].astype(float)
+            rows.loc[rows.index[0], column.name] = np.nan
+        else:
+            rows[column.name] = rows[column.name].astype(object)
+            rows.loc[rows.index[0], column.name] = "never seen"
+    assert len(model.predict(rows)) == 3

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import doctor, gate, pipeline
+from . import adopt, doctor, gate, pipeline
 from .config import Config, load_config
 from .errors import ProjectError, UsageError
 from .manifest import write_manifest
@@ -66,6 +66,7 @@ def pipeline_commands(
         commands[name] = Command(f"run only the {name} stage", runner)
     commands["gate"] = Command(gate.HELP, gate.run, gate.add_arguments)
     commands["doctor"] = Command(doctor.HELP, doctor.run)
+    commands["adopt"] = Command(adopt.HELP, adopt.run, adopt.add_arguments)
     return commands
 
 

@@ -1,6 +1,7 @@
 """Load `params.yaml` into typed, validated settings: unknown keys and wrong types are errors."""
 
 import dataclasses
+import re
 import types
 import typing
 from pathlib import Path
@@ -14,17 +15,43 @@ class ConfigError(ProjectError, ValueError):
     """`params.yaml` is missing, malformed or does not match the expected settings."""
 
 
+FORMATS = ("csv", "parquet")
+
+
 @dataclasses.dataclass(frozen=True)
 class DataConfig:
+    source: str  # https://... (s3://, gs://, az:// with fsspec), a local path, or bundled:NAME
+    sha256: str | None  # of the source file; null skips the check (`adopt` records it)
+    format: str  # csv or parquet
     test_size: float
     stratify: bool
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise ConfigError(
+                f"data.format must be one of {', '.join(FORMATS)}, got {self.format!r}"
+            )
+        if self.sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", self.sha256):
+            raise ConfigError(
+                f"data.sha256 must be 64 lowercase hex digits or null, got {self.sha256!r}"
+            )
+        if not 0 < self.test_size < 1:
+            raise ConfigError(f"data.test_size must be between 0 and 1, got {self.test_size}")
 
 
 @dataclasses.dataclass(frozen=True)
 class ModelConfig:
+    """A random forest's hyperparameters (a classifier or a regressor, as the task needs)."""
+
     n_estimators: int
     max_depth: int | None
     min_samples_leaf: int
+
+    def __post_init__(self) -> None:
+        for name in ("n_estimators", "max_depth", "min_samples_leaf"):
+            value = getattr(self, name)
+            if value is not None and value < 1:
+                raise ConfigError(f"model.{name} must be 1 or more, got {value}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,12 +82,32 @@ class TrackingConfig:
 
 @dataclasses.dataclass(frozen=True)
 class GateConfig:
-    minimum: dict[str, float]  # metric name -> the lowest value that passes
-    max_drop: float  # how far a metric may fall below a reference run's (main's, the champion's)
+    max_drop: (
+        float  # how far a metric may get worse than a reference run's (main's, the champion's)
+    )
+    minimum: dict[str, float] = dataclasses.field(default_factory=dict)  # higher is better
+    maximum: dict[str, float] = dataclasses.field(default_factory=dict)  # lower is better
 
     def __post_init__(self) -> None:
+        from .metrics import HIGHER_IS_BETTER, KNOWN, LOWER_IS_BETTER
+
         if self.max_drop < 0:
             raise ConfigError(f"gate.max_drop must be 0 or more, got {self.max_drop}")
+        for kind, names, other in (
+            ("minimum", HIGHER_IS_BETTER, "maximum"),
+            ("maximum", LOWER_IS_BETTER, "minimum"),
+        ):
+            for name in getattr(self, kind):
+                if name not in KNOWN:
+                    raise ConfigError(
+                        f"gate.{kind}.{name} is not a known metric: known are {', '.join(KNOWN)}"
+                    )
+                if name not in names:
+                    better = "higher" if other == "minimum" else "lower"
+                    raise ConfigError(
+                        f"gate.{kind}.{name}: {better} {name} is better, so it goes under "
+                        f"gate.{other}"
+                    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,8 +121,6 @@ class Config:
     def __post_init__(self) -> None:
         if not 0 <= self.seed < 2**32:
             raise ConfigError(f"seed must be between 0 and 2**32 - 1, got {self.seed}")
-        if not 0 < self.data.test_size < 1:
-            raise ConfigError(f"data.test_size must be between 0 and 1, got {self.data.test_size}")
 
 
 def load_config(path: Path) -> Config:

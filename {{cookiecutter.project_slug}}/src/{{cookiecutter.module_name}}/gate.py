@@ -1,18 +1,20 @@
 """Quality gate: fail when the metrics fall short of `gate:` in `params.yaml`; report why.
 
-Every metric named in `gate.minimum` must reach its minimum, and may fall at most
-`gate.max_drop` below each reference run given (main's latest metrics, the champion's).
-The table and the verdict go to `reports/metrics.md` (CI publishes it) and to stdout.
+Every metric in `gate.minimum` (higher is better) must reach its value, every metric in
+`gate.maximum` (lower is better) must stay at or below it, and none may get worse by more than
+`gate.max_drop` (in the metric's own units) than each reference run given (main's latest
+metrics, the champion's). The table and the verdict go to `reports/metrics.md` (CI publishes
+it) and to stdout.
 """
 
 import argparse
-import json
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .artifacts import atomic_path
 from .config import Config, ConfigError, GateConfig, load_config
+from .metrics import load_metrics
 from .paths import METRICS, METRICS_REPORT
 
 Metrics = Mapping[str, float]
@@ -20,30 +22,36 @@ HELP = "check reports/metrics.json against params.yaml's gate: section; write re
 TOLERANCE = 1e-9  # float noise: 0.97 - 0.95 must not exceed a max_drop of 0.02
 
 
-def load_metrics(path: Path) -> dict[str, float]:
-    """Read a metrics file: a JSON object of metric name to number."""
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    return {name: float(value) for name, value in raw.items()}
+def bounds(gate: GateConfig) -> dict[str, tuple[str, float]]:
+    """Each gated metric -> ("minimum" or "maximum", its bound)."""
+    found = {name: ("minimum", value) for name, value in gate.minimum.items()}
+    return found | {name: ("maximum", value) for name, value in gate.maximum.items()}
 
 
 def shortfalls(metrics: Metrics, gate: GateConfig, references: Mapping[str, Metrics]) -> list[str]:
     """Return one line per failed check, naming the metric and by how much it falls short."""
-    missing = sorted(set(gate.minimum) - set(metrics))
-    if missing:
-        raise ConfigError(f"gate.minimum.{missing[0]} is not a metric: have {sorted(metrics)}")
-    failures = []
-    for name, minimum in gate.minimum.items():
-        value = metrics[name]
-        if value < minimum:
-            failures.append(
-                f"{name} {value:.4f} is {minimum - value:.4f} below its minimum {minimum:.4f}"
+    gated = bounds(gate)
+    for name, (kind, _) in gated.items():
+        if name not in metrics:
+            raise ConfigError(
+                f"gate.{kind}.{name} is not a metric of this run: have {sorted(metrics)}"
             )
+    failures = []
+    for name, (kind, bound) in gated.items():
+        value = metrics[name]
+        sign = 1 if kind == "minimum" else -1  # > 0: better than the bound
+        if sign * (value - bound) < -TOLERANCE:
+            where = "below its minimum" if kind == "minimum" else "above its maximum"
+            failures.append(f"{name} {value:.4f} is {abs(value - bound):.4f} {where} {bound:.4f}")
         for label, reference in references.items():
-            drop = reference.get(name, value) - value
-            if drop > gate.max_drop + TOLERANCE:
+            if name not in reference:
+                continue
+            worse = sign * (reference[name] - value)
+            if worse > gate.max_drop + TOLERANCE:
+                where = "below" if kind == "minimum" else "above"
                 failures.append(
-                    f"{name} {value:.4f} is {drop:.4f} below the {label}'s {reference[name]:.4f} "
-                    f"(allowed drop {gate.max_drop:.4f})"
+                    f"{name} {value:.4f} is {worse:.4f} {where} the {label}'s "
+                    f"{reference[name]:.4f} (allowed drop {gate.max_drop:.4f})"
                 )
     return failures
 
@@ -51,12 +59,14 @@ def shortfalls(metrics: Metrics, gate: GateConfig, references: Mapping[str, Metr
 def render(
     metrics: Metrics, gate: GateConfig, references: Mapping[str, Metrics], failures: list[str]
 ) -> str:
-    """The markdown report: each metric, its minimum, its change against each reference."""
-    header = ["metric", "value", "minimum", *(f"{label} (change)" for label in references)]
+    """The markdown report: each metric, its bound, its change against each reference."""
+    gated = bounds(gate)
+    header = ["metric", "value", "bound", *(f"{label} (change)" for label in references)]
     lines = ["## Metrics", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for name, value in sorted(metrics.items()):
-        minimum = gate.minimum.get(name)
-        cells = [name, f"{value:.4f}", "" if minimum is None else f"{minimum:.4f}"]
+        kind, bound = gated.get(name, ("", None))
+        sign = ">=" if kind == "minimum" else "<="
+        cells = [name, f"{value:.4f}", "" if bound is None else f"{sign} {bound:.4f}"]
         for reference in references.values():
             before = reference.get(name)
             cells.append("" if before is None else f"{before:.4f} ({value - before:+.4f})")
@@ -85,7 +95,9 @@ def run(
     """Check the metrics; write and print the report; return 1 when the gate fails."""
     config = load_config(args.params)
     if config.gate is None:
-        raise ConfigError(f"{args.params} has no gate: section (minimum: per metric, max_drop:)")
+        raise ConfigError(
+            f"{args.params} has no gate: section (minimum:, maximum: per metric, max_drop:)"
+        )
     if not args.metrics.exists():
         print(f"error: {args.metrics} not found: run the pipeline first (`all`)", file=sys.stderr)
         return 2

@@ -7,12 +7,12 @@ a rerun in a copy of the project writes into the copy, not into the tree that in
 from pathlib import Path
 
 PARAMS = Path("params.yaml")
-RAW_DATA = Path("data/raw/wine.csv")
+SCHEMA = Path("schema.yaml")  # the raw data's columns, kinds, ranges, target and id: yours to edit
+RAW_DATA = Path("data/raw/data.csv")  # `data.source` of params.yaml, verified, as CSV
 TRAIN_DATA = Path("data/processed/train.csv")
 TEST_DATA = Path("data/processed/test.csv")
 MODEL = Path("models/model.joblib")
 METRICS = Path("reports/metrics.json")
 METRICS_REPORT = Path("reports/metrics.md")  # the quality gate's verdict, for people
-CONFUSION_MATRIX = Path("reports/figures/confusion_matrix.png")
+FIGURE = Path("reports/figures/evaluation.png")  # confusion matrix, or predicted vs actual
 MANIFEST = Path("reports/manifest.json")  # what a run was made from; not a compared output
-TARGET = "target"

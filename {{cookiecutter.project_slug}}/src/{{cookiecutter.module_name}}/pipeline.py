@@ -6,7 +6,9 @@ from pathlib import Path
 
 from . import data, evaluate, features, train
 from .config import Config
-from .paths import CONFUSION_MATRIX, METRICS, MODEL, RAW_DATA, TEST_DATA, TRAIN_DATA
+from .paths import FIGURE, METRICS, MODEL, RAW_DATA, SCHEMA, TEST_DATA, TRAIN_DATA
+
+MODEL_CODE = Path("src", __package__, "model.py")  # the preprocessing and forest train builds
 
 
 @dataclass(frozen=True)
@@ -21,20 +23,34 @@ class Stage:
 
 
 STAGES: tuple[Stage, ...] = (
-    Stage("data", data.run, deps=(), outs=(RAW_DATA,), params=()),
+    # The source and its hash are params: a new source or new data reruns everything after.
+    Stage(
+        "data",
+        data.run,
+        deps=(),
+        outs=(RAW_DATA,),
+        params=("data.source", "data.sha256", "data.format"),
+    ),
+    # schema.yaml is an input of every stage that reads it: editing it reruns them.
     Stage(
         "features",
         features.run,
-        deps=(RAW_DATA,),
+        deps=(RAW_DATA, SCHEMA),
         outs=(TRAIN_DATA, TEST_DATA),
-        params=("seed", "data"),
+        params=("seed", "data.test_size", "data.stratify"),
     ),
-    Stage("train", train.run, deps=(TRAIN_DATA,), outs=(MODEL,), params=("seed", "model")),
+    Stage(
+        "train",
+        train.run,
+        deps=(TRAIN_DATA, SCHEMA, MODEL_CODE),
+        outs=(MODEL,),
+        params=("seed", "model"),
+    ),
     Stage(
         "evaluate",
         evaluate.run,
-        deps=(MODEL, TEST_DATA),
-        outs=(METRICS, CONFUSION_MATRIX),
+        deps=(MODEL, TEST_DATA, SCHEMA),
+        outs=(METRICS, FIGURE),
         params=(),
     ),
 )

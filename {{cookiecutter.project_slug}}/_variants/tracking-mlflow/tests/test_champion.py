@@ -6,6 +6,7 @@ from {{ cookiecutter.module_name }}.champion import champion_metrics
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.commands import tracked_commands
 from {{ cookiecutter.module_name }}.config import load_config
+from {{ cookiecutter.module_name }}.metrics import HIGHER_IS_BETTER
 from {{ cookiecutter.module_name }}.paths import METRICS, METRICS_REPORT
 from test_commands import small_project  # tests/ is on sys.path (pytest prepend mode)
 
@@ -34,7 +35,10 @@ def test_gate_fails_below_champion_beyond_max_drop(project, monkeypatch):
     assert main(["all"], tracked_commands()) == 0
     assert main(["register", "--alias", "champion"], tracked_commands()) == 0
     champion = champion_metrics(load_config(project / "params.yaml"))
-    assert champion["accuracy"] == json.loads(METRICS.read_text())["accuracy"]
-    METRICS.write_text(json.dumps({**champion, "accuracy": champion["accuracy"] - 0.05}))
+    assert champion == json.loads(METRICS.read_text())
+    gate = load_config(project / "params.yaml").gate
+    name = sorted([*gate.minimum, *gate.maximum])[0]  # a gated metric
+    worse = -0.05 if name in HIGHER_IS_BETTER else 0.05
+    METRICS.write_text(json.dumps({**champion, name: champion[name] + worse}))
     assert main(["gate"], tracked_commands()) == 1
-    assert "below the champion's" in METRICS_REPORT.read_text()
+    assert f"the champion's {champion[name]:.4f}" in METRICS_REPORT.read_text()

@@ -9,14 +9,15 @@ from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.commands import tracked_commands
 from {{ cookiecutter.module_name }}.paths import METRICS
 from {{ cookiecutter.module_name }}.pipeline import STAGE_NAMES
+from {{ cookiecutter.module_name }}.synthetic import make_project
 
 PROJECT = Path(__file__).parents[1]
 
 
 def small_project(root: Path, **tracking: object) -> Path:
-    """A project root with the project's params, a small model and `tracking` overrides."""
-    params = yaml.safe_load((PROJECT / "params.yaml").read_text())
-    params["model"]["n_estimators"] = 10
+    """A project root on the synthetic data, with a small model and `tracking` overrides."""
+    make_project(root, PROJECT)
+    params = yaml.safe_load((root / "params.yaml").read_text())
     params["tracking"].update(tracking)
     (root / "params.yaml").write_text(yaml.safe_dump(params))
     return root

@@ -1,3 +1,5 @@
+import json
+
 import mlflow
 import pandas as pd
 import pytest
@@ -6,7 +8,8 @@ import yaml
 from {{ cookiecutter.module_name }} import registry
 from {{ cookiecutter.module_name }}.cli import main
 from {{ cookiecutter.module_name }}.commands import tracked_commands
-from {{ cookiecutter.module_name }}.paths import TEST_DATA
+from {{ cookiecutter.module_name }}.paths import METRICS, SCHEMA, TEST_DATA
+from {{ cookiecutter.module_name }}.schema import load_schema
 from test_commands import small_project  # tests/ is on sys.path (pytest prepend mode)
 
 pytestmark = pytest.mark.slow  # two tracked pipeline runs, then the registry
@@ -38,14 +41,15 @@ def test_register_latest_run_moves_challenger_with_a_card(project):
     card = mlflow.artifacts.load_text(
         f"runs:/{version.run_id}/model_cards/{name}-v{version.version}.md"
     )
-    assert "data_raw_sha256" in card and "accuracy" in card
+    metric = sorted(json.loads((root / METRICS).read_text()))[0]
+    assert "data_raw_sha256" in card and f"| {metric} |" in card
     assert version.description == card  # the card is what the registry shows for the version
     run = mlflow.get_run(version.run_id)
-    assert version.tags["metrics.accuracy"] == f"{run.data.metrics['accuracy']:.6g}"
+    assert version.tags[f"metrics.{metric}"] == f"{run.data.metrics[metric]:.6g}"
     assert version.tags["model_card"].endswith(f"model_cards/{name}-v{version.version}.md")
     for section in ("## Metrics (test split)", "## Data", "## Origin", "## Parameters"):
         assert section in card
-    assert "| accuracy |" in card and "| training | train |" in card
+    assert "| training | train |" in card
 
 
 def test_register_again_promotes_without_a_new_version(project):
@@ -81,8 +85,38 @@ def test_predict_writes_one_prediction_per_row(project, tmp_path):
     assert (
         main(["predict", str(root / TEST_DATA), "--output", str(output)], tracked_commands()) == 0
     )
-    predictions = pd.read_csv(output)["prediction"]
-    assert len(predictions) == len(pd.read_csv(root / TEST_DATA))
+    predictions, rows = pd.read_csv(output), pd.read_csv(root / TEST_DATA)
+    schema = load_schema(root / SCHEMA)
+    key = schema.id or "row"
+    assert list(predictions.columns) == [key, "prediction"]
+    expected = rows[schema.id] if schema.id else range(len(rows))
+    assert predictions[key].astype(str).tolist() == [str(value) for value in expected]
+
+
+def test_predict_names_missing_and_unknown_columns(project, tmp_path, capsys):
+    root, _ = project
+    rows = pd.read_csv(root / TEST_DATA)
+    feature = load_schema(root / SCHEMA).features[0].name
+    rows.drop(columns=feature).to_csv(tmp_path / "missing.csv", index=False)
+    assert main(["predict", str(tmp_path / "missing.csv")], tracked_commands()) == 2
+    assert f"missing column(s) {feature!r}" in capsys.readouterr().err
+    rows.assign(surprise=1).to_csv(tmp_path / "extra.csv", index=False)
+    assert main(["predict", str(tmp_path / "extra.csv")], tracked_commands()) == 2
+    assert "not in schema.yaml: 'surprise'" in capsys.readouterr().err
+
+
+def test_predict_names_a_value_of_the_wrong_kind(project, tmp_path, capsys):
+    root, _ = project
+    rows = pd.read_csv(root / TEST_DATA)
+    numeric = next((c for c in load_schema(root / SCHEMA).features if c.is_numeric), None)
+    if numeric is None:
+        pytest.skip("schema.yaml has no numeric feature")
+    rows[numeric.name] = rows[numeric.name].astype(object)
+    rows.loc[rows.index[0], numeric.name] = "lots"
+    rows.to_csv(tmp_path / "wrong.csv", index=False)
+    assert main(["predict", str(tmp_path / "wrong.csv")], tracked_commands()) == 2
+    err = capsys.readouterr().err
+    assert f"column {numeric.name!r}: 1 row not a number" in err and err.count("\n") == 1
 
 
 def test_predict_unknown_alias_fails_in_one_line(project, tmp_path, capsys):

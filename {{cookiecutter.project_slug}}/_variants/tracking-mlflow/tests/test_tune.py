@@ -1,6 +1,7 @@
 import dataclasses
 
 import mlflow
+import numpy as np
 import pytest
 
 from {{ cookiecutter.module_name }} import tune
@@ -9,7 +10,7 @@ from {{ cookiecutter.module_name }}.config import ConfigError, TrackingConfig, T
 
 def with_tune(config, **settings):
     values = {
-        "metric": "accuracy",
+        "metric": "accuracy" if config.data.stratify else "r2",
         "folds": 2,
         "draws": None,
         "grid": {"n_estimators": [5, 10]},
@@ -38,9 +39,25 @@ def test_candidates_reject_unknown_hyperparameter(config):
         tune.candidates(with_tune(config, grid={"learning_rate": [0.1]}))
 
 
+def test_tune_metric_must_fit_the_task(config, project, schema):
+    other = "r2" if schema.task == "classification" else "accuracy"
+    with pytest.raises(ConfigError, match=f"tracking.tune.metric '{other}' scores"):
+        tune.run(with_tune(config, metric=other), project)
+
+
+def test_cross_validate_stratifies_only_classification(config, schema, frame, monkeypatch):
+    used = []
+    monkeypatch.setattr(
+        tune, "cross_val_score", lambda *a, cv, **k: used.append(cv) or np.array([0.5])
+    )
+    assert tune.cross_validate(with_tune(config), schema, frame) == 0.5
+    expected = "StratifiedKFold" if schema.task == "classification" else "KFold"
+    assert type(used[0]).__name__ == expected
+
+
 @pytest.mark.slow  # several tracked fits
-def test_tune_makes_child_runs_and_tags_the_best(config, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_tune_makes_child_runs_and_tags_the_best(config, project, monkeypatch):
+    tmp_path = project
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     best = tune.run(with_tune(config), tmp_path)
     runs = mlflow.search_runs(experiment_names=["tune-test"])

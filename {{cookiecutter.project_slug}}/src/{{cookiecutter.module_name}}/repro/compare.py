@@ -1,6 +1,6 @@
 """Compare the declared outputs of two runs, each file by the kind of its output.
 
-bytes: SHA-256 and file mode. numeric: JSON, CSV or .npy values within rel_tol/abs_tol, naming
+bytes: SHA-256 and file mode (but the group/other write bits, which the user's umask decides). numeric: JSON, CSV or .npy values within rel_tol/abs_tol, naming
 the first differing key, row or index and the largest difference. exists: only present.
 model: when the bytes differ, the predictions on the data the model is evaluated on.
 """
@@ -14,11 +14,14 @@ from pathlib import Path
 
 from .. import pipeline
 from ..hashing import files_below, sha256_file
-from ..paths import TARGET
 from .settings import Settings
 
 IDENTICAL, EQUIVALENT, DIFFERENT = "identical", "equivalent", "different"
 
+
+# Outputs are written with the user's umask, as every other file they make: the group/other
+# write bits are theirs to decide, so they never count as a difference. Other mode bits do.
+UMASK_BITS = 0o022
 
 @dataclass(frozen=True)
 class Snapshot:
@@ -187,7 +190,9 @@ def predictions(root: Path, model_path: str, data: list[str]) -> dict[str, objec
 
     model, found = joblib.load(root / model_path), {}
     for name in data:
-        features = pd.read_csv(root / name).drop(columns=[TARGET], errors="ignore")
+        frame = pd.read_csv(root / name)
+        # The columns the model was fitted on (the split also holds the target, maybe an id).
+        features = frame[list(getattr(model, "feature_names_in_", frame.columns))]
         for method in ("predict", "predict_proba"):
             if hasattr(model, method):
                 found[f"{method} on {name}"] = np.asarray(getattr(model, method)(features))
@@ -228,7 +233,7 @@ def compare_file(path: str, first: Snapshot, second: Snapshot, settings: Setting
     (hash_a, mode_a), (hash_b, mode_b) = first.files[path], second.files[path]
     if kind == "exists":
         return Verdict(path, IDENTICAL if hash_a == hash_b else EQUIVALENT, "present in both")
-    if mode_a != mode_b:
+    if mode_a & ~UMASK_BITS != mode_b & ~UMASK_BITS:
         return Verdict(path, DIFFERENT, f"file mode {mode_a:04o} vs {mode_b:04o}")
     if hash_a == hash_b:
         return Verdict(path, IDENTICAL)

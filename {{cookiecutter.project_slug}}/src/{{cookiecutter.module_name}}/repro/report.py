@@ -24,7 +24,8 @@ FIXES = {
     "locale": "locale-dependent formatting, parsing or encoding: pass encoding= and format "
     "numbers without the locale",
     "timezone": "local time in an output: use UTC, or keep times in the manifest",
-    "umask": "file permissions that follow the umask: set the mode explicitly (os.chmod)",
+    "umask": "content that records file permissions (an archive, a copied mode): normalise the "
+    "modes it stores",
     "home": "something read from or written to HOME (~/.cache, ~/.config): pass it explicitly",
     "file_order": "a result that depends on the order of os.listdir/glob/iterdir: sort the list",
     "clock": "a date stamped from the clock or SOURCE_DATE_EPOCH: keep it out of outputs",

@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .hashing import CHUNK
-from .paths import CONFUSION_MATRIX, METRICS
+from .paths import FIGURE, METRICS
 from .pipeline import STAGES, Stage
 
 DVC_YAML = Path("dvc.yaml")
@@ -27,7 +27,7 @@ RUNNER_MODULES = ("config", "seed")
 LOCKS = (Path("requirements.txt"),)
 PACKAGE_DIR = Path(__file__).parent
 METRICS_FILES = (METRICS,)  # small, kept in git (cache: false) so `dvc metrics diff` spans commits
-PLOTS = (CONFUSION_MATRIX,)
+PLOTS = (FIGURE,)
 
 
 def module_path(name: str) -> Path:

@@ -71,12 +71,12 @@ def run_register(args: argparse.Namespace) -> None:
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    from . import registry, tracking
+    from . import predict, tracking
 
     config = tracked_config(args)
     tracking.connect()
     model = args.model or f"models:/{config.tracking.model_name}@champion"
-    registry.predict(model, args.input, args.output)
+    predict.predict(model, args.input, args.output, Path.cwd())
 
 
 def run_tune(args: argparse.Namespace) -> None:
@@ -122,7 +122,9 @@ def register_arguments(parser: argparse.ArgumentParser) -> None:
 
 def predict_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "input", type=Path, help="CSV of feature columns (a `target` column is ignored)"
+        "input",
+        type=Path,
+        help="CSV of the schema's feature columns (the id and target may be there)",
     )
     parser.add_argument(
         "--model", help="model URI (default: models:/<tracking.model_name>@champion)"

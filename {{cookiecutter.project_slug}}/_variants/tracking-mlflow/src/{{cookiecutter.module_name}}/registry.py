@@ -3,18 +3,14 @@
 Aliases (`challenger`, `champion`) name versions; rolling back is moving `champion` to an older one.
 """
 
-from datetime import UTC, datetime
-from pathlib import Path
+import time
 
 import mlflow
-import pandas as pd
 from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
-from .artifacts import write_csv
 from .config import Config
 from .errors import UsageError
-from .paths import TARGET
 from .tracking import MODEL_URI_TAG
 
 MAX_DESCRIPTION = 5000  # characters in a model version's description (MLflow's SQL schema)
@@ -83,7 +79,7 @@ def model_card(name: str, version: str, run: Run) -> str:
     metrics = table(run.data.metrics) if run.data.metrics else "No metrics logged."
     return (
         f"# {name} version {version}\n\n"
-        f"Registered {datetime.now(UTC):%Y-%m-%d %H:%M} UTC from run `{run.info.run_id}`"
+        f"Registered {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC from run `{run.info.run_id}`"
         f" ({tags.get('mlflow.runName', 'unnamed')}).\n\n"
         f"## Metrics (test split)\n\n{metrics}\n\n"
         f"## Data\n\n{data_table(run)}\n\n"
@@ -138,17 +134,3 @@ def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
         name, created.version, "model_card", f"runs:/{run.info.run_id}/{path}"
     )
     return created.version
-
-
-def predict(model_uri: str, source: Path, target: Path) -> None:
-    """Write one prediction per row of `source` to `target`, with the model at `model_uri`."""
-    try:
-        model = mlflow.pyfunc.load_model(model_uri)
-    except MlflowException as error:
-        raise UsageError(f"cannot load {model_uri}: {error.message.splitlines()[0]}") from None
-    try:
-        features = pd.read_csv(source).drop(columns=TARGET, errors="ignore")
-    except FileNotFoundError:
-        raise UsageError(f"{source} not found") from None
-    write_csv(pd.DataFrame({"prediction": model.predict(features)}), target)
-    print(f"wrote {len(features)} predictions to {target}")

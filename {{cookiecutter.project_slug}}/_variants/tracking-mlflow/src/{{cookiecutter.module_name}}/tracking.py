@@ -10,7 +10,6 @@ import os
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 import importlib.metadata
-import json
 import platform
 import re
 import subprocess
@@ -31,7 +30,11 @@ from mlflow.models import infer_signature
 from .config import Config
 from .errors import UsageError
 from .hashing import sha256_file, sha256_tree
-from .paths import CONFUSION_MATRIX, METRICS, MODEL, TARGET, TEST_DATA, TRAIN_DATA
+from .metrics import flatten, load_metrics
+from .model import features
+from .paths import FIGURE, METRICS, MODEL, SCHEMA, TEST_DATA, TRAIN_DATA
+from .schema import load_schema
+from .train import read_split
 
 LOCAL_STORE = "sqlite:///mlflow.db"
 MODEL_ARTIFACT = "model"
@@ -99,17 +102,6 @@ def failure(error: Exception) -> str:
     )
 
 
-def flatten(data: dict, prefix: str = "") -> dict[str, object]:
-    """Nested mappings as one level of dotted keys: {"model": {"depth": 3}} -> {"model.depth": 3}"""
-    flat: dict[str, object] = {}
-    for key, value in data.items():
-        if isinstance(value, dict):
-            flat.update(flatten(value, f"{prefix}{key}."))
-        else:
-            flat[f"{prefix}{key}"] = value
-    return flat
-
-
 def manifest_tags(manifest: dict) -> dict[str, str]:
     """The run manifest as tags (every entry but the package list, which goes in as a file)."""
     scalars = {key: value for key, value in manifest.items() if key not in ("packages", "ci")}
@@ -174,13 +166,16 @@ def log_outputs(stages: list[str], root: Path) -> None:
     # The data the model was fitted on (the manifest hashed data/raw before the stages ran).
     mlflow.set_tag("data_raw_sha256", str(sha256_tree(root / "data" / "raw")))
     if "train" in stages:
-        train = pd.read_csv(root / TRAIN_DATA)
-        log_dataset(train, root, TRAIN_DATA, "training")
-        log_model(joblib.load(root / MODEL), train.drop(columns=TARGET))
+        schema = load_schema(root / SCHEMA)
+        train = read_split(root / TRAIN_DATA, schema)
+        log_dataset(train, root, TRAIN_DATA, "training", schema.target)
+        log_model(joblib.load(root / MODEL), features(train, schema))
     if "evaluate" in stages:
-        log_dataset(pd.read_csv(root / TEST_DATA), root, TEST_DATA, "evaluation")
-        mlflow.log_metrics(json.loads((root / METRICS).read_text(encoding="utf-8")))
-        mlflow.log_artifact(str(root / CONFUSION_MATRIX), "figures")
+        schema = load_schema(root / SCHEMA)
+        test = read_split(root / TEST_DATA, schema)
+        log_dataset(test, root, TEST_DATA, "evaluation", schema.target)
+        mlflow.log_metrics(load_metrics(root / METRICS))
+        mlflow.log_artifact(str(root / FIGURE), "figures")
 
 
 @contextmanager
@@ -192,7 +187,9 @@ def without_mlflow_hints() -> Iterator[None]:
         yield
 
 
-def log_dataset(frame: pd.DataFrame, root: Path, path: Path, context: str) -> None:
+def log_dataset(
+    frame: pd.DataFrame, root: Path, path: Path, context: str, target: str
+) -> None:
     """Record a split as the run's dataset input: name, digest (of the file), source path.
 
     The digest is the file's SHA-256 (cut to fit MLflow's column), as in the manifest; MLflow's
@@ -203,7 +200,7 @@ def log_dataset(frame: pd.DataFrame, root: Path, path: Path, context: str) -> No
             frame,
             source=path.as_posix(),
             name=path.stem,
-            targets=TARGET,
+            targets=target,
             digest=sha256_file(root / path)[:DIGEST_LENGTH],
         )
     mlflow.log_input(dataset, context=context)
