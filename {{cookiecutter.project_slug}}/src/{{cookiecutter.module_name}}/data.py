@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pooch
+import requests
 
 from . import datasets
 from .artifacts import atomic_path, write_csv
@@ -26,6 +27,15 @@ FSSPEC_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss")
 
 class DataError(ConfigError):
     """The data source cannot be fetched, read or verified; the message names it."""
+
+
+def download(url: str, output_file: str, _pooch: object = None) -> None:
+    """pooch's download step, closing the connection when done (its own leaves it to the GC)."""
+    with requests.get(url, stream=True, timeout=60) as response:
+        response.raise_for_status()
+        with open(output_file, "wb") as output:
+            for chunk in response.iter_content(chunk_size=1 << 20):
+                output.write(chunk)
 
 
 def source_kind(source: str) -> str:
@@ -64,7 +74,9 @@ def fetch(source: str, expected: str | None, target: Path, root: Path) -> str:
             return sha256_file(target)  # already fetched and unchanged: no download
         try:
             known = None if expected is None else f"sha256:{expected}"
-            pooch.retrieve(source, known, fname=target.name, path=target.parent, progressbar=False)
+            pooch.retrieve(
+                source, known, fname=target.name, path=target.parent, downloader=download
+            )
         except ValueError as error:  # pooch: the downloaded file's hash differs
             if "hash" in str(error).lower():
                 raise DataError(

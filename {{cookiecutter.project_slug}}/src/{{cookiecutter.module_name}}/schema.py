@@ -21,7 +21,6 @@ MAX_CATEGORIES = 50  # more distinct values than this: `adopt` lists no allowed 
 MARGIN = 0.1  # `adopt` widens each observed range by this share of its width, on both sides
 
 
-
 class SchemaError(ProjectError, ValueError):
     """The data breaks its schema, or the schema file is wrong; the message says where."""
 

@@ -1,6 +1,6 @@
 """Compare the declared outputs of two runs, each file by the kind of its output.
 
-bytes: SHA-256 and file mode (but the group/other write bits, which the user's umask decides). numeric: JSON, CSV or .npy values within rel_tol/abs_tol, naming
+bytes: SHA-256 and file mode (less the write bits the umask decides). numeric: JSON, CSV or .npy values within rel_tol/abs_tol, naming
 the first differing key, row or index and the largest difference. exists: only present.
 model: when the bytes differ, the predictions on the data the model is evaluated on.
 """
@@ -22,6 +22,7 @@ IDENTICAL, EQUIVALENT, DIFFERENT = "identical", "equivalent", "different"
 # Outputs are written with the user's umask, as every other file they make: the group/other
 # write bits are theirs to decide, so they never count as a difference. Other mode bits do.
 UMASK_BITS = 0o022
+
 
 @dataclass(frozen=True)
 class Snapshot:

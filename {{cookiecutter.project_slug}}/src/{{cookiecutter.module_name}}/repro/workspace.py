@@ -70,6 +70,7 @@ class Workspace:
         self._previous_handler = None
 
     def __enter__(self) -> "Workspace":
+        _STOPPED.clear()
         self.path = Path(tempfile.mkdtemp(prefix=self.prefix)).resolve()
         if hasattr(signal, "SIGTERM"):
             self._previous_handler = signal.signal(signal.SIGTERM, _interrupt)
@@ -84,8 +85,22 @@ class Workspace:
             shutil.rmtree(self.path, ignore_errors=True)
 
 
+# The run in progress, and the signals received: a SIGTERM that lands inside a handler Python
+# ignores exceptions from (e.g. logging's at-fork hook while a run starts) still stops the check.
+_RUNNING: list[subprocess.Popen] = []
+_STOPPED: list[int] = []
+
+
 def _interrupt(signum, frame):
+    _STOPPED.append(signum)
+    for process in _RUNNING:
+        process.kill()
     raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _stop_if_signalled() -> None:
+    if _STOPPED:
+        raise KeyboardInterrupt(f"signal {_STOPPED[0]}")
 
 
 def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> None:
@@ -120,15 +135,20 @@ def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> 
         )
     except OSError as error:
         raise ReproError(f"[tool.repro] command cannot start: {error}") from None
+    _RUNNING.append(process)
     try:
+        _stop_if_signalled()
         for line in process.stdout:
             print(f"  [{label}] {line}", end="", flush=True)
         process.stdout.close()  # the pipe, read to its end (unclosed, it is a ResourceWarning)
         code = process.wait()
+        _stop_if_signalled()
     except BaseException:  # Ctrl-C or SIGTERM: stop the run before its copy is removed
         process.kill()
         process.wait()
         raise
+    finally:
+        _RUNNING.remove(process)
     if code:
         raise ReproError(f"{label} failed (exit {code}); its output is above")
     print(f"{label} finished in {time.perf_counter() - started:.1f} s", flush=True)

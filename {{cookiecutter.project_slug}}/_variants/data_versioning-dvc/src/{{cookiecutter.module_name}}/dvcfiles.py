@@ -70,7 +70,8 @@ def code_deps(stage: Stage) -> list[Path]:
 
 def stage_entry(stage: Stage) -> dict:
     """One stage of `dvc.yaml`: the CLI command, deps (code, lock, data), params, outs, plots."""
-    deps = [*code_deps(stage), *LOCKS, *stage.deps]
+    # Once each, in order: a module may be both imported code and a declared input.
+    deps = list(dict.fromkeys([*code_deps(stage), *LOCKS, *stage.deps]))
     entry: dict = {
         "cmd": f"{RUN_ENV} python -m {__package__} {stage.name}",
         "deps": [dep.as_posix() for dep in deps],

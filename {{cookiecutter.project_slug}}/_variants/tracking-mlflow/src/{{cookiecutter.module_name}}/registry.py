@@ -79,7 +79,8 @@ def model_card(name: str, version: str, run: Run) -> str:
     metrics = table(run.data.metrics) if run.data.metrics else "No metrics logged."
     return (
         f"# {name} version {version}\n\n"
-        f"Registered {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC from run `{run.info.run_id}`"
+        f"Registered {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC"
+        f" from run `{run.info.run_id}`"
         f" ({tags.get('mlflow.runName', 'unnamed')}).\n\n"
         f"## Metrics (test split)\n\n{metrics}\n\n"
         f"## Data\n\n{data_table(run)}\n\n"

@@ -187,9 +187,7 @@ def without_mlflow_hints() -> Iterator[None]:
         yield
 
 
-def log_dataset(
-    frame: pd.DataFrame, root: Path, path: Path, context: str, target: str
-) -> None:
+def log_dataset(frame: pd.DataFrame, root: Path, path: Path, context: str, target: str) -> None:
     """Record a split as the run's dataset input: name, digest (of the file), source path.
 
     The digest is the file's SHA-256 (cut to fit MLflow's column), as in the manifest; MLflow's
