@@ -66,6 +66,7 @@ def test_tracked_run_logs_a_model_that_predicts(tracked_run):
     assert len(model.predict(example)) == len(example)
 
 
+@pytest.mark.slow  # a whole tracked pipeline run
 def test_tracked_run_params_are_seed_data_and_model_only(tracked_run):
     _, run = tracked_run
     assert run.data.params
@@ -73,11 +74,13 @@ def test_tracked_run_params_are_seed_data_and_model_only(tracked_run):
         assert key == "seed" or key.startswith(("data.", "model.")), key
 
 
+@pytest.mark.slow  # a whole tracked pipeline run
 def test_tracked_run_is_named_after_its_command_and_commit(tracked_run):
     _, run = tracked_run
     assert run.data.tags["mlflow.runName"] == "all-no-commit"  # the test's root is not in git
 
 
+@pytest.mark.slow  # a whole tracked pipeline run
 def test_tracked_run_logs_the_splits_as_dataset_inputs(tracked_run):
     root, run = tracked_run
     inputs = {
@@ -90,9 +93,11 @@ def test_tracked_run_logs_the_splits_as_dataset_inputs(tracked_run):
     assert inputs["training"].digest and inputs["training"].digest != inputs["evaluation"].digest
 
 
+@pytest.mark.slow  # a whole tracked pipeline run
 def test_tracked_model_environment_names_pip_without_its_version(tracked_run, tmp_path):
     # A uv-built environment has no pip, so MLflow could not pin it ("Failed to resolve...").
-    _, run = tracked_run
+    root, run = tracked_run
+    mlflow.set_tracking_uri(f"sqlite:///{root / 'mlflow.db'}")  # an earlier test may have moved it
     model = Path(mlflow.artifacts.download_artifacts(run.data.tags["model_uri"], dst_path=tmp_path))
     conda = yaml.safe_load((model / "conda.yaml").read_text())
     assert "pip" in conda["dependencies"]

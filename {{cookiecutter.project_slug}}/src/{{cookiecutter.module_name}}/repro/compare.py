@@ -1,7 +1,8 @@
 """Compare the declared outputs of two runs, each file by the kind of its output.
 
-bytes: SHA-256 and file mode (less the write bits the umask decides). numeric: JSON, CSV or .npy values within rel_tol/abs_tol, naming
-the first differing key, row or index and the largest difference. exists: only present.
+bytes: SHA-256 and file mode (less the write bits the umask decides). numeric: JSON, CSV or
+.npy values within rel_tol/abs_tol, naming the first differing key, row or index and the largest
+difference. exists: only present.
 model: when the bytes differ, the predictions on the data the model is evaluated on.
 """
 
