@@ -1,10 +1,11 @@
+import argparse
 import json
 
 import pandas as pd
 
-from {{ cookiecutter.module_name }}.cli import Command, main
+from {{ cookiecutter.module_name }}.cli import Command, main, run_stages
 from {{ cookiecutter.module_name }}.errors import ProjectError
-from {{ cookiecutter.module_name }}.paths import METRICS, RAW_DATA
+from {{ cookiecutter.module_name }}.paths import MANIFEST, METRICS, PARAMS, RAW_DATA
 
 
 def test_main_runs_one_stage_in_working_directory(project):
@@ -60,3 +61,10 @@ def test_main_reports_any_project_error_in_one_line(capsys):
 
     assert main(["all"], {"all": Command("fails", fail)}) == 2
     assert capsys.readouterr().err == "error: column 'x': 3 rows are null\n"
+
+
+def test_run_stages_returns_the_manifest_it_wrote(project, config):
+    args = argparse.Namespace(command="data", params=PARAMS)
+    manifest = run_stages(args, config)  # the caller's config: params.yaml is not read again
+    assert manifest == json.loads((project / MANIFEST).read_text())
+    assert manifest["seed"] == config.seed

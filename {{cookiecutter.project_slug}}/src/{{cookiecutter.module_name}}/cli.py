@@ -26,18 +26,20 @@ class Command:
     arguments: Callable[[argparse.ArgumentParser], None] = field(default=lambda parser: None)
 
 
-def prepare(args: argparse.Namespace) -> Config:
-    """Load the configuration, then seed every generator from it: the start of every run."""
-    config = load_config(args.params)
+def prepare(args: argparse.Namespace, config: Config | None = None) -> Config:
+    """Load the configuration (unless the caller already has), then seed every generator from
+    it: the start of every run."""
+    if config is None:
+        config = load_config(args.params)
     seed_everything(config.seed)
     return config
 
 
-def run_stages(args: argparse.Namespace) -> None:
-    """Run `args.command` (one stage, or `all`) in the current directory."""
+def run_stages(args: argparse.Namespace, config: Config | None = None) -> dict[str, object]:
+    """Run `args.command` (one stage, or `all`) in the current directory; return its manifest."""
     names = list(pipeline.STAGE_NAMES) if args.command == "all" else [args.command]
-    config = prepare(args)
-    write_manifest(config, Path.cwd())
+    config = prepare(args, config)
+    manifest: dict[str, object] = write_manifest(config, Path.cwd())
     try:
         pipeline.run(names, config, Path.cwd())
     except FileNotFoundError as error:
@@ -46,6 +48,7 @@ def run_stages(args: argparse.Namespace) -> None:
         ) from None
     if any(METRICS in stage.outs for stage in pipeline.STAGES if stage.name in names):
         print_metrics(Path.cwd() / METRICS)
+    return manifest
 
 
 def print_metrics(path: Path) -> None:
@@ -57,8 +60,13 @@ def print_metrics(path: Path) -> None:
         print(f"  {name}: {shown}")
 
 
+def stages_command(args: argparse.Namespace) -> None:
+    """The command behind `all` and each stage (its status is 0 unless it raises)."""
+    run_stages(args)
+
+
 def pipeline_commands(
-    runner: Callable[[argparse.Namespace], None] = run_stages,
+    runner: Callable[[argparse.Namespace], None] = stages_command,
 ) -> dict[str, Command]:
     """One command per stage plus `all`, each run by `runner`, and the quality `gate`."""
     commands = {"all": Command("run every stage in order (the default)", runner)}

@@ -5,14 +5,12 @@ MLflow is imported only by a command that uses it, so `--no-track` runs never lo
 
 import argparse
 import dataclasses
-import json
 import os
 from pathlib import Path
 
 from . import cli, gate, pipeline
 from .cli import Command, UsageError
 from .config import Config, load_config
-from .paths import MANIFEST
 
 PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output `repro` compares
 
@@ -50,14 +48,13 @@ def run_tracked(args: argparse.Namespace) -> None:
     config = load_config(args.params)
     last_stage = args.command == pipeline.STAGE_NAMES[-1]
     if not tracking_on(args, config) or (under_dvc() and not last_stage):
-        cli.run_stages(args)
+        cli.run_stages(args, config)
         return
     from . import tracking
 
     tracking.connect()  # fails in one line, before any work, if the store is unreachable
     with tracking.pipeline_run(config, args.command):
-        cli.run_stages(args)
-        tracking.log_manifest(json.loads(MANIFEST.read_text(encoding="utf-8")))
+        tracking.log_manifest(cli.run_stages(args, config))
         whole = args.command == "all" or under_dvc()
         tracking.log_outputs(list(pipeline.STAGE_NAMES) if whole else [args.command], Path.cwd())
 
