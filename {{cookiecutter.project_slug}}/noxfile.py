@@ -20,10 +20,11 @@ RUN_ENV = {"PYTHONHASHSEED": "0"}
 IN_CI = bool(os.environ.get("CI"))
 FAST_TESTS = [] if IN_CI else ["-m", "not slow"]
 # Coverage of src/ by the default test run. CI (all tests) fails under the floor: the full suite
-# measured 92.7% when baked (default and tracking=none), so 90 lets a little untested glue in
-# but stops a change that drops tests or adds a module without them. The remainder is
-# team-server paths and `__main__`; raise the floor as your project's tests grow.
-COVERAGE_FLOOR = 90
+# measured 89-93% when baked (default; tracking=none with DVC; after `adopt`), so 85 lets a
+# little untested glue in but stops a change that drops tests or adds a module without them.
+# The remainder is torch/TensorFlow/JAX branches (doctor, seed), cloud sources, team-server
+# paths and `__main__`; raise the floor as your project's tests grow.
+COVERAGE_FLOOR = 85
 FLOOR = [f"--cov-fail-under={COVERAGE_FLOOR}"] if IN_CI else []
 COVERAGE = ["--cov", "--cov-report=term", *FLOOR]
 DEV_VENV = Path(".venv")
