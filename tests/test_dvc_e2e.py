@@ -103,7 +103,8 @@ def stale_stages(project: Baked) -> list[str]:
     [
         ("src/my_ml_project/seed.py", ["data", "evaluate", "features", "train"]),
         ("src/my_ml_project/config.py", ["data", "evaluate", "features", "train"]),
-        ("src/my_ml_project/schema.py", ["data", "features"]),
+        ("src/my_ml_project/schema.py", ["data", "evaluate", "features", "train"]),  # all read it
+        ("src/my_ml_project/model.py", ["evaluate", "train"]),  # what builds and applies the model
         ("requirements.txt", ["data", "evaluate", "features", "train"]),
     ],
 )
