@@ -178,7 +178,7 @@ def test_mlflow_models_serve_answers_invocations(project):
         deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2)
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping", timeout=2).close()
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
@@ -207,6 +207,7 @@ def test_mlflow_models_serve_answers_invocations(project):
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+        server.stderr.close()  # the pipe (left open, it is a ResourceWarning: warnings are errors)
 
 
 def test_tune_makes_child_runs_under_one_parent_and_tags_the_best(project):
