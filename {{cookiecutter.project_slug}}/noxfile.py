@@ -20,7 +20,7 @@ RUN_ENV = {"PYTHONHASHSEED": "0"}
 IN_CI = bool(os.environ.get("CI"))
 FAST_TESTS = [] if IN_CI else ["-m", "not slow"]
 # Coverage of src/ by the default test run. CI (all tests) fails under the floor: the full suite
-# measured 89-93% when baked (default; tracking=none with DVC; after `adopt`), so 85 lets a
+# measured 89-93% when baked (default; tracking=none; after `adopt`), so 85 lets a
 # little untested glue in but stops a change that drops tests or adds a module without them.
 # The remainder is torch/TensorFlow/JAX branches (doctor, seed), cloud sources, team-server
 # paths and `__main__`; raise the floor as your project's tests grow.
