@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 VARIANTS = Path("_variants")
@@ -108,5 +109,14 @@ def main() -> int:
     return 0
 
 
+def forget_rendered_copy(path: Path = Path(__file__)) -> None:
+    """cookiecutter runs a rendered copy of this hook from the temp folder and never deletes it."""
+    if path.resolve().parent == Path(tempfile.gettempdir()).resolve():
+        path.unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        forget_rendered_copy()

@@ -8,6 +8,8 @@ import json
 import keyword
 import re
 import sys
+import tempfile
+from pathlib import Path
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -139,5 +141,14 @@ def main() -> int:
     return 0
 
 
+def forget_rendered_copy(path: Path = Path(__file__)) -> None:
+    """cookiecutter runs a rendered copy of this hook from the temp folder and never deletes it."""
+    if path.resolve().parent == Path(tempfile.gettempdir()).resolve():
+        path.unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    finally:
+        forget_rendered_copy()

@@ -2,6 +2,7 @@
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 
@@ -233,3 +234,19 @@ def test_pytest_cookies_bakes_like_the_cli(cookies, baked):
         if path.is_file() and ".git" not in path.relative_to(result.project_path).parts
     }
     assert baked_files == cli.files()
+
+
+@pytest.mark.parametrize("extra", [[], ["author_email=not-an-email"]], ids=["bake", "rejected"])
+def test_hooks_leave_no_rendered_copy_in_the_temp_folder(tmp_path, extra):
+    """cookiecutter writes each rendered hook into TMPDIR; the hooks remove their own copy."""
+    temp, out = tmp_path / "tmp", tmp_path / "out"
+    temp.mkdir()
+    out.mkdir()
+    subprocess.run(
+        [sys.executable, "-m", "cookiecutter", "--no-input", str(TEMPLATE), "-o", str(out), *extra],
+        env={**os.environ, "TMPDIR": str(temp)},
+        capture_output=True,
+        check=False,
+    )
+    assert (out / "my-ml-project").exists() is not extra  # the bake did run (or was refused)
+    assert list(temp.iterdir()) == []
