@@ -38,6 +38,7 @@ TAKEN_MODULES = {
     "test",
     "tests",
     "tomli",
+    "wandb",
     "yaml",
 }
 

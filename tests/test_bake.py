@@ -60,6 +60,7 @@ BASE_FILES = {
             "schema",
             "seed",
             "synthetic",
+            "tracking_config",
             "train",
         )
     ),
@@ -104,8 +105,15 @@ BASE_FILES = {
         )
     ),
 }
-# Files that exist only for one value of one option.
+# What every tracker shares (the `tracked` variant folder), and each tracker's own modules.
+TRACKED_FILES = {
+    *(f"src/{{module}}/{name}.py" for name in ("runinfo", "search", "tracked", "tune_config")),
+    "tests/test_runinfo.py",
+    "tests/test_search.py",
+}
 MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
+WANDB_MODULES = ("tracking", "tune")
+# Files that exist only for one value of one option.
 OPTION_FILES = {
     ("license", "MIT"): {"LICENSE"},
     ("license", "BSD-3-Clause"): {"LICENSE"},
@@ -129,6 +137,12 @@ OPTION_FILES = {
         *(f"src/{{module}}/{name}.py" for name in MLFLOW_MODULES),
         *(f"tests/test_{name}.py" for name in MLFLOW_MODULES),
         "src/{module}/predict.py",  # tested in test_registry.py, beside a registered model
+        *TRACKED_FILES,
+    },
+    ("tracking", "wandb"): {
+        *(f"src/{{module}}/{name}.py" for name in WANDB_MODULES),
+        *(f"tests/test_{name}.py" for name in WANDB_MODULES),
+        *TRACKED_FILES,
     },
 }
 # Files that exist only for a combination of option values.
@@ -141,14 +155,14 @@ COMBINED_FILES = {
 
 # tracking x data_versioning interact (both touch the pipeline and its tracked outputs); the other
 # options are rotated through those combinations so that every value is baked at least once.
-INTERACTING = list(itertools.product(["mlflow", "none"], ["none", "dvc"]))
+INTERACTING = list(itertools.product(["mlflow", "wandb", "none"], ["none", "dvc"]))
 ROTATED = {
-    "license": ["MIT", "BSD-3-Clause", "Apache-2.0", "None"],
-    "ci": ["github", "gitlab", "both", "none"],
-    "devcontainer": ["no", "yes", "no", "yes"],
-    "environment": ["pip", "conda", "conda", "pip"],
-    "docker": ["yes", "no", "yes", "no"],
-    "python_version": ["3.10", "3.11", "3.12", "3.13"],
+    "license": ["MIT", "BSD-3-Clause", "Apache-2.0", "None", "MIT", "BSD-3-Clause"],
+    "ci": ["github", "gitlab", "github", "gitlab", "both", "none"],
+    "devcontainer": ["no", "yes", "yes", "no", "no", "yes"],
+    "environment": ["pip", "conda", "conda", "pip", "pip", "conda"],
+    "docker": ["yes", "no", "yes", "no", "no", "yes"],
+    "python_version": ["3.10", "3.11", "3.12", "3.13", "3.11", "3.10"],
 }
 MATRIX = [
     {"tracking": tracking, "data_versioning": dvc, **{k: v[i] for k, v in ROTATED.items()}}
@@ -230,10 +244,11 @@ def test_bake_matrix_license_matches_option(project):
         ] in first_line
 
 
-def test_bake_tracking_none_has_no_mlflow(baked):
+def test_bake_tracking_none_names_no_tracker(baked):
     project = baked(tracking="none")
-    mentions = [path for path in project.files() if "mlflow" in project.text(path).lower()]
-    assert mentions == []
+    for tracker in ("mlflow", "wandb", "weights & biases"):
+        mentions = [path for path in project.files() if tracker in project.text(path).lower()]
+        assert mentions == [], tracker
     assert "tracking" not in yaml.safe_load(project.text("params.yaml"))
 
 
@@ -351,3 +366,15 @@ def test_template_conditions_name_values_of_cookiecutter_json():
             if option in ALLOWED and value not in ALLOWED[option]
         ]
     assert unknown == []
+
+
+def test_bake_matrix_bakes_every_value_of_every_option():
+    """A value added to cookiecutter.json and left out of MATRIX would never be baked here."""
+    missing = [
+        (option, value)
+        for option, values in ALLOWED.items()
+        if not option.startswith("_")
+        for value in values
+        if value not in {options[option] for options in MATRIX}
+    ]
+    assert missing == []

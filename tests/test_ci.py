@@ -19,7 +19,7 @@ SESSIONS = ["nox -s lint", "nox -s tests", "nox -s repro"]
 COMBINATIONS = [
     {"ci": ci, "tracking": tracking}
     for ci in ("github", "gitlab", "both")
-    for tracking in ("mlflow", "none")
+    for tracking in ("mlflow", "wandb", "none")
 ]
 # Keys GitLab reserves at the top level of .gitlab-ci.yml: everything else is a job (or hidden).
 GITLAB_KEYWORDS = {"image", "variables", "workflow", "stages", "default", "include", "cache"}

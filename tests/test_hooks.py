@@ -110,8 +110,8 @@ def test_problems_accepts_every_value_of_cookiecutter_json(option, values):
 
 
 def test_problems_accepts_a_value_added_to_cookiecutter_json():
-    options = {**OPTIONS, "tracking": [*OPTIONS["tracking"], "wandb"]}
-    assert pre_gen.problems({**DEFAULTS, "tracking": "wandb"}, options) == []
+    options = {**OPTIONS, "tracking": [*OPTIONS["tracking"], "neptune"]}
+    assert pre_gen.problems({**DEFAULTS, "tracking": "neptune"}, options) == []
 
 
 @pytest.mark.parametrize("slug", ["a", "ml-2", "x1-y2-z3"])

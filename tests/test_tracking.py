@@ -5,6 +5,11 @@ import subprocess
 
 import yaml
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 from .helpers import Baked
 
 
@@ -68,3 +73,46 @@ def test_tracking_mlflow_custom_names_reach_experiment_model_and_mlproject(baked
     assert tracking["experiment"] == tracking["model_name"] == "churn-model"
     entry_points = yaml.safe_load(project.text("MLproject"))["entry_points"]
     assert entry_points["all"]["command"] == "python -m churn all"
+
+
+def test_tracking_wandb_has_tune_but_no_registry_and_imports_no_mlflow(baked):
+    project = baked(tracking="wandb")
+    assert "register" not in functions(project, "noxfile.py")
+    main = project.text(f"src/{project.module}/__main__.py")
+    assert "from .tracked import commands" in main
+    assert "wandb" in imported_modules(project)
+    assert not {"mlflow", "dotenv", ".registry", ".champion"} & imported_modules(project)
+
+
+def test_tracking_wandb_is_offline_by_default_in_the_slug_project(baked):
+    params = yaml.safe_load(baked(tracking="wandb", project_name="Churn Model").text("params.yaml"))
+    tracking = params["tracking"]
+    assert tracking["mode"] == "offline" and tracking["enabled"] is True
+    assert (tracking["project"], tracking["entity"]) == ("churn-model", None)
+    assert set(tracking["tune"]["grid"]) <= set(params["model"])
+
+
+def test_tracking_wandb_local_runs_are_git_ignored(baked):
+    project = baked(tracking="wandb")
+    assert ignored(project, "wandb/offline-run-1/run-1.wandb", "wandb/debug.log") == {
+        "wandb/offline-run-1/run-1.wandb",
+        "wandb/debug.log",
+    }
+
+
+def test_tracking_requirements_name_only_the_chosen_tracker(baked):
+    for tracker, other in (("mlflow", "wandb"), ("wandb", "mlflow-skinny")):
+        names = {
+            line.split("#")[0].split("<")[0].strip()
+            for line in baked(tracking=tracker).text("requirements.in").splitlines()
+        }
+        assert (tracker if tracker == "wandb" else "mlflow-skinny") in names
+        assert other not in names
+
+
+def test_tracking_repro_reruns_never_track(baked):
+    for tracker in ("mlflow", "wandb"):
+        pyproject = tomllib.loads(baked(tracking=tracker).text("pyproject.toml"))
+        assert pyproject["tool"]["repro"]["command"][-2:] == ["all", "--no-track"]
+    pyproject = tomllib.loads(baked(tracking="none").text("pyproject.toml"))
+    assert pyproject["tool"]["repro"]["command"][-1] == "all"

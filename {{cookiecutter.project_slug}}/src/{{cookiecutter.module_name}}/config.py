@@ -8,12 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ProjectError
-
-
-class ConfigError(ProjectError, ValueError):
-    """`params.yaml` is missing, malformed or does not match the expected settings."""
-
+from .errors import ConfigError as ConfigError  # re-exported: where callers import it from
+from .tracking_config import TrackingConfig  # the chosen tracker's `tracking:` settings
 
 FORMATS = ("csv", "parquet")
 
@@ -52,32 +48,6 @@ class ModelConfig:
             value = getattr(self, name)
             if value is not None and value < 1:
                 raise ConfigError(f"model.{name} must be 1 or more, got {value}")
-
-
-@dataclasses.dataclass(frozen=True)
-class TuneConfig:
-    metric: str  # a scikit-learn scorer name, cross-validated on the train split
-    folds: int
-    draws: int | None  # random draws from the grid; None tries every combination
-    grid: dict[str, list]  # model hyperparameter -> values to try
-
-    def __post_init__(self) -> None:
-        if self.folds < 2:
-            raise ConfigError(f"tracking.tune.folds must be 2 or more, got {self.folds}")
-        if self.draws is not None and self.draws < 1:
-            raise ConfigError(f"tracking.tune.draws must be 1 or more, or null, got {self.draws}")
-        empty = sorted(name for name, values in self.grid.items() if not values)
-        if empty:
-            raise ConfigError(f"tracking.tune.grid.{empty[0]} needs at least one value")
-
-
-@dataclasses.dataclass(frozen=True)
-class TrackingConfig:
-    enabled: bool
-    experiment: str
-    model_name: str  # the registered model `register` adds versions to
-    autolog: bool
-    tune: TuneConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -165,6 +135,8 @@ def _convert(hint: object, value: object, key: str) -> object:
             return float(value)
         if option is int and isinstance(value, bool):
             continue
+        if typing.get_origin(option) is list and isinstance(value, list):
+            return list(value)
         if typing.get_origin(option) is dict and isinstance(value, dict):
             hint = typing.get_args(option)[1]
             return {str(k): _convert(hint, v, f"{key}.{k}") for k, v in value.items()}

@@ -7,3 +7,7 @@ class ProjectError(Exception):
 
 class UsageError(ProjectError):
     """A command used wrongly, or run before what it needs exists."""
+
+
+class ConfigError(ProjectError, ValueError):
+    """`params.yaml` is missing, malformed or does not match the expected settings."""

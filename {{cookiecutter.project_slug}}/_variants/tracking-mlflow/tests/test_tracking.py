@@ -5,11 +5,6 @@ import pytest
 from {{ cookiecutter.module_name }} import tracking
 
 
-def test_flatten_joins_nested_keys_with_dots():
-    nested = {"seed": 0, "model": {"depth": 3, "grid": {"n": [1, 2]}}}
-    assert tracking.flatten(nested) == {"seed": 0, "model.depth": 3, "model.grid.n": [1, 2]}
-
-
 def test_redact_hides_password_only():
     assert (
         tracking.redact("https://ann:s3cret@mlflow.example:5000/x")
@@ -34,24 +29,6 @@ def test_redact_hides_password_only():
 )
 def test_failure_is_short_and_hides_passwords(message, expected):
     assert tracking.failure(RuntimeError(message)) == expected
-
-
-def test_manifest_tags_are_strings_without_package_list():
-    manifest = {
-        "git_commit": "abc",
-        "git_dirty": False,
-        "locks_sha256": {"requirements.txt": "f00"},
-        "seed": 0,
-        "packages": ["numpy==2"],
-        "ci": {"ci.provider": "github"},
-    }
-    assert tracking.manifest_tags(manifest) == {
-        "git_commit": "abc",
-        "git_dirty": "False",
-        "locks_sha256.requirements.txt": "f00",
-        "seed": "0",
-        "ci.provider": "github",
-    }
 
 
 def test_tracking_uri_prefers_environment_over_dotenv(tmp_path, monkeypatch):

@@ -1,11 +1,12 @@
 import dataclasses
 
 import mlflow
-import numpy as np
 import pytest
 
 from {{ cookiecutter.module_name }} import tune
-from {{ cookiecutter.module_name }}.config import ConfigError, TrackingConfig, TuneConfig
+from {{ cookiecutter.module_name }}.config import ConfigError
+from {{ cookiecutter.module_name }}.tracking_config import TrackingConfig
+from {{ cookiecutter.module_name }}.tune_config import TuneConfig
 
 
 def with_tune(config, **settings):
@@ -26,33 +27,11 @@ def with_tune(config, **settings):
     return dataclasses.replace(config, tracking=tracking)
 
 
-def test_candidates_whole_grid_or_seeded_draws(config):
-    grid = {"n_estimators": [5, 10, 20], "max_depth": [2, None]}
-    assert len(tune.candidates(with_tune(config, grid=grid))) == 6
-    drawn = tune.candidates(with_tune(config, grid=grid, draws=3))
-    assert len(drawn) == 3
-    assert drawn == tune.candidates(with_tune(config, grid=grid, draws=3))
-
-
-def test_candidates_reject_unknown_hyperparameter(config):
-    with pytest.raises(ConfigError, match="unknown key 'tracking.tune.grid.learning_rate'"):
-        tune.candidates(with_tune(config, grid={"learning_rate": [0.1]}))
-
-
-def test_tune_metric_must_fit_the_task(config, project, schema):
+def test_tune_metric_must_fit_the_task_before_any_run(config, project, schema):
     other = "r2" if schema.task == "classification" else "accuracy"
     with pytest.raises(ConfigError, match=f"tracking.tune.metric '{other}' scores"):
         tune.run(with_tune(config, metric=other), project)
-
-
-def test_cross_validate_stratifies_only_classification(config, schema, frame, monkeypatch):
-    used = []
-    monkeypatch.setattr(
-        tune, "cross_val_score", lambda *a, cv, **k: used.append(cv) or np.array([0.5])
-    )
-    assert tune.cross_validate(with_tune(config), schema, frame) == 0.5
-    expected = "StratifiedKFold" if schema.task == "classification" else "KFold"
-    assert type(used[0]).__name__ == expected
+    assert not (project / "mlflow.db").exists()
 
 
 @pytest.mark.slow  # several tracked fits

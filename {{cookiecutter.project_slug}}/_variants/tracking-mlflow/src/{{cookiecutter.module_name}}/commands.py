@@ -1,62 +1,18 @@
-"""Commands with MLflow: every pipeline stage tracked, plus `register`, `predict`, `tune`, `runs`.
+"""Commands with MLflow: the tracked pipeline and `tune` (tracked.py), plus `register`, `predict`,
+`runs`, and a `gate` that also compares with the registry's champion.
 
 MLflow is imported only by a command that uses it, so `--no-track` runs never load it.
 """
 
 import argparse
 import dataclasses
-import os
 from pathlib import Path
 
-from . import cli, gate, pipeline
-from .cli import Command, UsageError
-from .config import Config, load_config
+from . import gate, tracked
+from .cli import Command
+from .tracked import tracked_config
 
 PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output `repro` compares
-
-
-def tracking_on(args: argparse.Namespace, config: Config) -> bool:
-    """Tracking is on unless `--no-track` was given or params.yaml turns it off."""
-    return (
-        not getattr(args, "no_track", False)
-        and config.tracking is not None
-        and config.tracking.enabled
-    )
-
-
-def tracked_config(args: argparse.Namespace) -> Config:
-    """The configuration of a command that needs MLflow, which tracking must not turn off."""
-    config = load_config(args.params)
-    if not tracking_on(args, config):
-        raise UsageError(
-            f"`{args.command}` needs MLflow, but tracking.enabled is false in {args.params}"
-        )
-    return config
-
-
-def under_dvc() -> bool:
-    """DVC runs each stage as its own command (`dvc repro`, `dvc exp run`) and says which."""
-    return "DVC_STAGE" in os.environ
-
-
-def run_tracked(args: argparse.Namespace) -> None:
-    """Run the stages of `args.command` inside one MLflow run (or untracked, if tracking is off).
-
-    Under DVC one execution is one run: the stages before the last log nothing, and the last
-    logs the whole pipeline (params, data, model, metrics), tagged with the DVC experiment.
-    """
-    config = load_config(args.params)
-    last_stage = args.command == pipeline.STAGE_NAMES[-1]
-    if not tracking_on(args, config) or (under_dvc() and not last_stage):
-        cli.run_stages(args, config)
-        return
-    from . import tracking
-
-    tracking.connect()  # fails in one line, before any work, if the store is unreachable
-    with tracking.pipeline_run(config, args.command):
-        tracking.log_manifest(cli.run_stages(args, config))
-        whole = args.command == "all" or under_dvc()
-        tracking.log_outputs(list(pipeline.STAGE_NAMES) if whole else [args.command], Path.cwd())
 
 
 def run_register(args: argparse.Namespace) -> None:
@@ -76,12 +32,6 @@ def run_predict(args: argparse.Namespace) -> None:
     predict.predict(model, args.input, args.output, Path.cwd())
 
 
-def run_tune(args: argparse.Namespace) -> None:
-    from . import tune
-
-    tune.run(tracked_config(args), Path.cwd())
-
-
 def run_runs(args: argparse.Namespace) -> None:
     from . import tracking
 
@@ -95,14 +45,6 @@ def run_gate(args: argparse.Namespace) -> int:
     from . import champion
 
     return gate.run(args, champion=champion.champion_metrics)
-
-
-def no_track_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--no-track",
-        action="store_true",
-        help="run without MLflow (as `tracking.enabled: false` does)",
-    )
 
 
 def register_arguments(parser: argparse.ArgumentParser) -> None:
@@ -144,13 +86,8 @@ def runs_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def tracked_commands() -> dict[str, Command]:
-    """The pipeline commands, tracked and with `--no-track`, plus the MLflow commands."""
-    commands = cli.pipeline_commands(run_tracked)
-    for name in ("all", *pipeline.STAGE_NAMES):
-        commands[name] = dataclasses.replace(commands[name], arguments=no_track_argument)
-    commands["tune"] = Command(
-        "search the hyperparameters of tracking.tune, one child run per candidate", run_tune
-    )
+    """The tracked pipeline commands and `tune` (tracked.py), plus the MLflow commands."""
+    commands = tracked.commands()
     commands["runs"] = Command("list the experiment's runs, best first", run_runs, runs_arguments)
     commands["register"] = Command(
         "register a run's model and point an alias at it", run_register, register_arguments

@@ -12,12 +12,10 @@ os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 import importlib.metadata
 import platform
 import re
-import subprocess
 import urllib.parse
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 
 import joblib
@@ -30,9 +28,10 @@ from mlflow.models import infer_signature
 from .config import Config
 from .errors import UsageError
 from .hashing import sha256_file, sha256_tree
-from .metrics import flatten, load_metrics
+from .metrics import load_metrics
 from .model import features
 from .paths import FIGURE, METRICS, MODEL, SCHEMA, TEST_DATA, TRAIN_DATA
+from .runinfo import execution_tags, manifest_scalars, run_name, run_params
 from .schema import load_schema
 from .train import read_split
 
@@ -42,10 +41,6 @@ DIGEST_LENGTH = 16  # characters of a dataset digest (MLflow stores at most 36)
 MODEL_URI_TAG = "model_uri"  # set on runs that logged a model: what `register` picks from
 # What the logged model needs at serving time (`mlflow models serve` without --env-manager local).
 MODEL_REQUIREMENTS = ("scikit-learn", "skops", "numpy", "pandas", "mlflow-skinny")
-# What DVC sets for each stage command it runs (`dvc repro`, `dvc exp run`), and in experiments.
-DVC_STAGE = "DVC_STAGE"
-DVC_EXP_NAME = "DVC_EXP_NAME"
-DVC_EXP_BASELINE_REV = "DVC_EXP_BASELINE_REV"
 
 
 class TrackingError(UsageError):
@@ -102,49 +97,11 @@ def failure(error: Exception) -> str:
     )
 
 
-def manifest_tags(manifest: dict) -> dict[str, str]:
-    """The run manifest as tags (every entry but the package list, which goes in as a file)."""
-    scalars = {key: value for key, value in manifest.items() if key not in ("packages", "ci")}
-    tags = {**flatten(scalars), **manifest.get("ci", {})}  # the `ci.*` entries are named already
-    return {key: str(value) for key, value in tags.items()}
-
-
-def run_params(config: Config) -> dict[str, object]:
-    """What decides the results: the seed, the data split and the model (not gate, tracking)."""
-    return flatten(
-        {"seed": config.seed, "data": asdict(config.data), "model": asdict(config.model)}
-    )
-
-
-def execution_tags(command: str) -> dict[str, str]:
-    """What ran: the command, or under DVC `dvc repro` / `dvc exp run` with the experiment."""
-    if DVC_STAGE not in os.environ:
-        return {"command": command}
-    experiment = os.environ.get(DVC_EXP_NAME)
-    tags = {"command": "dvc exp run" if experiment else "dvc repro"}
-    if experiment:
-        tags["dvc.experiment"] = experiment
-        tags["dvc.baseline"] = os.environ.get(DVC_EXP_BASELINE_REV, "")
-    return {key: value for key, value in tags.items() if value}
-
-
-def short_commit(root: Path) -> str:
-    """The checked-out commit, abbreviated; "no-commit" outside git or before a first commit."""
-    done = subprocess.run(
-        ["git", "rev-parse", "--short=8", "HEAD"], cwd=root, capture_output=True, text=True
-    )
-    return done.stdout.strip() if done.returncode == 0 else "no-commit"
-
-
-def run_name(tags: dict[str, str], root: Path) -> str:
-    """`<command>-<short commit>` (`all-1a2b3c4d`), the DVC experiment's name in its place."""
-    what = tags.get("dvc.experiment") or tags["command"].replace(" ", "-")
-    return f"{what}-{short_commit(root)}"
-
-
 @contextmanager
 def pipeline_run(config: Config, command: str) -> Iterator[mlflow.ActiveRun]:
-    """Open the run of one pipeline invocation in the configured experiment, with its params."""
+    """Check the store answers (one line if not), then open the run of one pipeline invocation
+    in the configured experiment, with its params."""
+    connect()
     if "MLFLOW_RUN_ID" not in os.environ:  # `mlflow run` already chose the experiment and run
         mlflow.set_experiment(config.tracking.experiment)
     if config.tracking.autolog:
@@ -157,7 +114,7 @@ def pipeline_run(config: Config, command: str) -> Iterator[mlflow.ActiveRun]:
 
 def log_manifest(manifest: dict) -> None:
     """Tag the active run with the manifest and keep the whole manifest as an artifact."""
-    mlflow.set_tags(manifest_tags(manifest))
+    mlflow.set_tags(manifest_scalars(manifest))
     mlflow.log_dict(manifest, "manifest.json")
 
 

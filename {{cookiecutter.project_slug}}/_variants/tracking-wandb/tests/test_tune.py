@@ -1,0 +1,43 @@
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+
+from {{ cookiecutter.module_name }} import tune
+from {{ cookiecutter.module_name }}.config import ConfigError
+from {{ cookiecutter.module_name }}.tracking_config import TrackingConfig
+from {{ cookiecutter.module_name }}.tune_config import TuneConfig
+
+
+def with_tune(config, **settings):
+    values = {
+        "metric": "accuracy" if config.data.stratify else "r2",
+        "folds": 2,
+        "draws": None,
+        "grid": {"n_estimators": [5, 10]},
+        **settings,
+    }
+    tracking = TrackingConfig(
+        enabled=True, project="tune-test", entity=None, mode="offline", tune=TuneConfig(**values)
+    )
+    return dataclasses.replace(config, tracking=tracking)
+
+
+def test_tune_metric_must_fit_the_task_before_any_run(config, project, schema):
+    other = "r2" if schema.task == "classification" else "accuracy"
+    with pytest.raises(ConfigError, match=f"tracking.tune.metric '{other}' scores"):
+        tune.run(with_tune(config, metric=other), project)
+    assert not (project / "wandb").exists()
+
+
+@pytest.mark.slow  # several fits and offline runs
+def test_tune_writes_one_offline_run_per_candidate(config, project, monkeypatch, tmp_path):
+    for name in [name for name in os.environ if name.startswith("WANDB_")]:
+        monkeypatch.delenv(name)  # offline, whatever the machine or CI says
+    monkeypatch.setenv("WANDB_DATA_DIR", str(tmp_path / "wandb-data"))  # artifact staging
+    monkeypatch.setenv("WANDB_CACHE_DIR", str(tmp_path / "wandb-cache"))  # W&B's logs
+    best = tune.run(with_tune(config), project)
+    runs = sorted(Path(project, "wandb").glob("offline-run-*"))
+    assert len(runs) == 2
+    assert [run for run in runs if run.name.endswith(best)]
