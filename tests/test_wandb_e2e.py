@@ -124,7 +124,8 @@ def test_wandb_online_without_login_stops_before_any_stage_in_one_line(project, 
     written = manifest.stat().st_mtime_ns
     done = nox(project, "-s", "pipeline", check=False, WANDB_MODE="online", **wandb_env(project))
     assert done.returncode != 0
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
+    output = (done.stdout + done.stderr).splitlines()  # nox passes the command's stderr on stdout
+    errors = [line for line in output if line.startswith("error:")]
     assert errors == [
         "error: W&B online mode needs a login: run `wandb login` or set WANDB_API_KEY; or keep "
         "runs offline (tracking.mode: offline) or run without tracking: --no-track"
