@@ -1,11 +1,12 @@
 """Measure the template's speed on this machine and print one Markdown table (`nox -s bench`).
 
-What it measures, in one run: the bake (default options, median of several), bake to a green
+What it measures, in one run: the bake (default options, median of several); bake to a green
 `nox -s tests` with a cold and with a warm package cache (fresh UV_CACHE_DIR / PIP_CACHE_DIR,
-then the same ones again), bake -> `adopt` of a regression data set -> green `nox`, `nox -s lock`,
-`nox -s repro` against one `nox -s pipeline` run, and
-the project's hashing (`sha256_tree`) against `sha256sum` on the same files. The targets are
-printed beside the figures, never asserted: this is a measurement, not a test.
+then the same ones again), and warm for each option value of OPTION_VALUES; bake -> `adopt` of
+a regression data set -> green `nox`; `nox -s lock`; `nox -s repro` against one
+`nox -s pipeline` run; and the project's hashing (`sha256_tree`) against `sha256sum` on the
+same files. The targets are printed beside the figures, never asserted: this is a measurement,
+not a test.
 
     python bench/bench.py                  # everything, 1 GiB of files to hash
     python bench/bench.py --hash-mib 128   # a quicker run
@@ -71,8 +72,9 @@ def must(result: tuple[float, str, int], what: str) -> float:
     return seconds
 
 
-def bake(output_dir: Path) -> tuple[float, Path]:
-    """Bake the default project with the cookiecutter CLI, as a user would; return time, root."""
+def bake(output_dir: Path, **options: str) -> tuple[float, Path]:
+    """Bake with the cookiecutter CLI, as a user would (default options unless given); return
+    time, root."""
     args = [
         sys.executable,
         "-m",
@@ -81,6 +83,7 @@ def bake(output_dir: Path) -> tuple[float, Path]:
         str(TEMPLATE),
         "-o",
         str(output_dir),
+        *(f"{option}={value}" for option, value in options.items()),
     ]
     seconds = must(timed(args, output_dir.parent, project_env()), "cookiecutter")
     return seconds, output_dir / "my-ml-project"
@@ -111,10 +114,10 @@ def measure_bakes(work: Path, count: int) -> list[Row]:
     ]
 
 
-def bake_to_green(work: Path, caches: Path, label: str) -> tuple[list[Row], Path]:
+def bake_to_green(work: Path, caches: Path, label: str, **options: str) -> tuple[list[Row], Path]:
     """Bake, lock and run the tests in a fresh project; return the rows and the project."""
     env = project_env(caches)
-    bake_s, project = bake(work / f"green-{label}")
+    bake_s, project = bake(work / f"green-{label}", **options)
     lock_s = must(nox(project, env, "lock"), f"nox -s lock ({label})")
     venv_s = must(nox(project, env, "tests", "--install-only"), f"tests env ({label})")
     tests_s, output, status = nox(project, env, "tests")
@@ -136,6 +139,28 @@ def bake_to_green(work: Path, caches: Path, label: str) -> tuple[list[Row], Path
         Row(f"`nox -s lock`, {label} cache", fmt(lock_s), "", "both lock files, from scratch"),
     ]
     return rows, project
+
+
+# Option values beyond the defaults, each baked to green on its own (warm cache): what choosing
+# it costs on day one. conda and Docker cannot run here: their projects' tests still must pass.
+OPTION_VALUES = [
+    ("tracking", "wandb"),
+    ("tracking", "none"),
+    ("environment", "conda"),
+    ("docker", "yes"),
+]
+
+
+def option_rows(work: Path, caches: Path) -> list[Row]:
+    rows = []
+    for option, value in OPTION_VALUES:
+        print(f"bench: bake to green, {option}={value}", file=sys.stderr)
+        found, _ = bake_to_green(work, caches, f"{option}-{value}", **{option: value})
+        green = found[0]
+        rows.append(
+            Row(f"bake to green `nox -s tests`, {option}={value}", green.value, "", green.how)
+        )
+    return rows
 
 
 # Written with the project's own Python: scikit-learn's diabetes data, with a text column and an id.
@@ -296,6 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: bake to green, warm cache", file=sys.stderr)
         warm, project = bake_to_green(work, caches, "warm")
         rows += [cold[0], warm[0], cold[1], warm[1]]
+        rows += option_rows(work, caches)
         print("bench: bake, adopt, green", file=sys.stderr)
         rows += bake_adopt_green(work, caches)
         print("bench: pipeline and repro", file=sys.stderr)

@@ -1,6 +1,7 @@
 """Finish a bake: keep the variant folders the options chose, drop the rest, start git."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -60,6 +61,24 @@ def prune_unneeded(root: Path, options: dict) -> None:
                 folder.rmdir()
 
 
+# A dependency line of dvc.yaml naming a module of the project.
+DVC_MODULE_DEP = re.compile(r"\s*- (src/\S+\.py)")
+
+
+def drop_missing_deps(root: Path) -> None:
+    """dvc.yaml lists each module a stage imports under any option; drop those not baked."""
+    path = root / "dvc.yaml"
+    if not path.exists():
+        return
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [
+        line
+        for line in lines
+        if not (dep := DVC_MODULE_DEP.fullmatch(line.rstrip("\n"))) or (root / dep[1]).exists()
+    ]
+    path.write_text("".join(kept), encoding="utf-8")
+
+
 def git(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["git", *args], capture_output=True, text=True, check=False)
 
@@ -105,6 +124,7 @@ def main() -> int:
     options = json.loads(r"""{{ cookiecutter | jsonify }}""")
     apply_variants(Path.cwd(), chosen_variants(options))
     prune_unneeded(Path.cwd(), options)
+    drop_missing_deps(Path.cwd())
     print(start_git())
     in_git = shutil.which("git") is not None and git("rev-parse").returncode == 0
     if dvc := start_dvc(options, in_git):

@@ -223,6 +223,26 @@ def test_prune_unneeded_keeps_docker_workflow_only_with_github_ci(tmp_path, ci, 
     assert (tmp_path / ".github").exists() is kept  # no empty folder left behind
 
 
+def test_drop_missing_deps_keeps_baked_modules_and_other_lines(tmp_path):
+    (tmp_path / "src" / "m").mkdir(parents=True)
+    (tmp_path / "src" / "m" / "config.py").write_text("")
+    dvc_yaml = tmp_path / "dvc.yaml"
+    dvc_yaml.write_text(
+        "stages:\n  data:\n    deps:\n    - src/m/config.py\n    - src/m/tune_config.py\n"
+        "    - requirements.txt\n    - data/raw/missing.csv\n"
+    )
+    post_gen.drop_missing_deps(tmp_path)
+    assert dvc_yaml.read_text() == (
+        "stages:\n  data:\n    deps:\n    - src/m/config.py\n"
+        "    - requirements.txt\n    - data/raw/missing.csv\n"
+    )
+
+
+def test_drop_missing_deps_without_dvc_writes_nothing(tmp_path):
+    post_gen.drop_missing_deps(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_pytest_cookies_bakes_like_the_cli(cookies, baked):
     result = cookies.bake(extra_context={"project_name": "Churn model (v2)"})
     assert result.exception is None, repr(result.exception)
