@@ -19,9 +19,7 @@ SCHEMAS = {GITLAB_CI: "vendor.gitlab-ci", DEPENDABOT: "vendor.dependabot"}
 SESSIONS = ["nox -s lint", "nox -s tests", "nox -s repro"]
 TRACKING = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))["tracking"]
 COMBINATIONS = [
-    {"ci": ci, "tracking": tracking}
-    for ci in ("github", "gitlab", "both")
-    for tracking in TRACKING
+    {"ci": ci, "tracking": tracking} for ci in ("github", "gitlab", "both") for tracking in TRACKING
 ]
 # Keys GitLab reserves at the top level of .gitlab-ci.yml: everything else is a job (or hidden).
 GITLAB_KEYWORDS = {"image", "variables", "workflow", "stages", "default", "include", "cache"}
