@@ -245,7 +245,7 @@ def test_bake_matrix_license_matches_option(project):
 
 
 def test_bake_tracking_none_names_no_tracker(baked):
-    project = baked(tracking="none")
+    project = baked(tracking="none", ci="both", docker="yes", devcontainer="yes")
     for tracker in ("mlflow", "wandb", "weights & biases"):
         mentions = [path for path in project.files() if tracker in project.text(path).lower()]
         assert mentions == [], tracker

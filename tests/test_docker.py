@@ -89,8 +89,11 @@ def test_docker_installs_only_hashed_wheels_from_the_lock_and_runs_unprivileged(
     assert json.loads(values(project, "CMD")[0]) == ["python", "-m", "churn", "all"]
 
 
-def test_dockerignore_keeps_outputs_secrets_and_history_out_of_the_context(baked):
-    project = baked(docker="yes", tracking="mlflow")
+@pytest.mark.parametrize(
+    ("tracking", "runs"), [("mlflow", ["mlflow.db", "mlruns/1/x"]), ("wandb", ["wandb/run.wandb"])]
+)
+def test_dockerignore_keeps_outputs_secrets_and_history_out_of_the_context(baked, tracking, runs):
+    project = baked(docker="yes", tracking=tracking)
     ignored = pathspec.GitIgnoreSpec.from_lines(project.text(".dockerignore").splitlines())
     outside = [
         ".git/HEAD",
@@ -100,7 +103,7 @@ def test_dockerignore_keeps_outputs_secrets_and_history_out_of_the_context(baked
         "models/model.joblib",
         "reports/metrics.json",
         "reports/figures/confusion_matrix.png",
-        "mlflow.db",
+        *runs,  # the tracker's local runs
         "src/churn/__pycache__/cli.cpython-311.pyc",
     ]
     inside = ["Dockerfile", "params.yaml", "requirements.txt", "src/my_ml_project/cli.py"]
