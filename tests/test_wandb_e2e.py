@@ -96,6 +96,13 @@ def test_wandb_run_logs_the_model_artifact_and_the_manifest_file(project, pipeli
     assert kept["packages"] and kept["git_commit"] == pipeline_run["config"]["manifest.git_commit"]
 
 
+def test_wandb_sync_sees_the_offline_run_as_waiting_for_upload(project, pipeline_run):
+    wandb = project.root / ".nox" / "pipeline" / "bin" / "wandb"
+    done = run([str(wandb), "sync", "--dry-run"], project.root, **wandb_env(project))
+    output = done.stdout + done.stderr
+    assert "Would sync" in output and f"run-{pipeline_run['id']}.wandb" in output
+
+
 def test_wandb_no_track_and_repro_write_no_run(project, pipeline_run):
     before = offline_runs(project)
     nox(project, "-s", "pipeline", "--", "all", "--no-track", **wandb_env(project))

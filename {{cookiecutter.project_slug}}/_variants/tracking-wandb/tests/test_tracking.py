@@ -1,9 +1,11 @@
 import dataclasses
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import wandb
 import yaml
 
 from {{ cookiecutter.module_name }} import tracking
@@ -18,16 +20,18 @@ PROJECT = Path(__file__).parents[1]
 
 
 @pytest.fixture(autouse=True)
-def wandb_home(tmp_path, monkeypatch) -> Path:
+def wandb_home(tmp_path, monkeypatch) -> Iterator[Path]:
     """No W&B setting of yours or of CI (a WANDB_API_KEY secret must not make a test go online),
-    and W&B's own folders (logs, artifact staging, settings, login) in the test's folder."""
+    W&B's own folders (logs, artifact staging, settings, login) in the test's folder, and W&B's
+    process-wide state (its settings, read once) reset after each test."""
     for name in [name for name in os.environ if name.startswith("WANDB_")]:
         monkeypatch.delenv(name)
     home = tmp_path / "wandb-home"
     for name in ("WANDB_CACHE_DIR", "WANDB_DATA_DIR", "WANDB_CONFIG_DIR"):
         monkeypatch.setenv(name, str(home / name.lower()))
     monkeypatch.setenv("NETRC", str(home / "netrc"))  # no login of yours is found
-    return home
+    yield home
+    wandb.teardown()
 
 
 def tracked(config, mode="offline"):
@@ -112,3 +116,4 @@ def test_disabled_mode_runs_the_tracked_code_and_writes_no_run(project, monkeypa
     monkeypatch.setenv("WANDB_MODE", "disabled")
     assert main(["all"], commands()) == 0
     assert offline_runs(project) == []
+    assert wandb.run is None  # finished, not left active (W&B's `with run:` would leave it)

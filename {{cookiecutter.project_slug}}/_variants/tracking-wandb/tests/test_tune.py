@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
+import wandb
 
 from {{ cookiecutter.module_name }} import tune
 from {{ cookiecutter.module_name }}.config import ConfigError
@@ -37,7 +38,10 @@ def test_tune_writes_one_offline_run_per_candidate(config, project, monkeypatch,
         monkeypatch.delenv(name)  # offline, whatever the machine or CI says
     monkeypatch.setenv("WANDB_DATA_DIR", str(tmp_path / "wandb-data"))  # artifact staging
     monkeypatch.setenv("WANDB_CACHE_DIR", str(tmp_path / "wandb-cache"))  # W&B's logs
-    best = tune.run(with_tune(config), project)
+    try:
+        best = tune.run(with_tune(config), project)
+    finally:
+        wandb.teardown()  # W&B's process-wide state (settings read once) does not outlive the test
     runs = sorted(Path(project, "wandb").glob("offline-run-*"))
     assert len(runs) == 2
     assert [run for run in runs if run.name.endswith(best)]

@@ -1,7 +1,7 @@
 """The one place the pipeline talks to Weights & Biases: how runs start and what each records.
 
 Runs are offline unless `tracking.mode` (or `WANDB_MODE`, which wins, as in every W&B script)
-says otherwise: they land in the git-ignored `wandb/` folder, and `wandb sync --sync-all`
+says otherwise: they land in the git-ignored `wandb/` folder, and `wandb sync`
 uploads them once you are logged in. Nothing here reaches the network in offline mode.
 """
 
@@ -66,19 +66,30 @@ def start_run(
 ) -> Iterator[wandb.Run]:
     """Open a run in the configured project and mode, with its params as the run's config."""
     tracking = settings(config)
-    with wandb.init(
-        # Runs go to wandb/ in the project root (the working directory), unless WANDB_DIR says.
-        dir=os.environ.get("WANDB_DIR") or Path.cwd(),
-        project=tracking.project,
-        entity=tracking.entity,
-        mode=run_mode(config),
-        name=name,
-        job_type=job_type,
-        config=params,
-        group=group,
-        tags=tags,
-    ) as run:
+    try:
+        run = wandb.init(
+            # Runs go to wandb/ in the project root (the working directory), unless WANDB_DIR says.
+            dir=os.environ.get("WANDB_DIR") or Path.cwd(),
+            project=tracking.project,
+            entity=tracking.entity,
+            mode=run_mode(config),
+            name=name,
+            job_type=job_type,
+            config=params,
+            group=group,
+            tags=tags,
+        )
+    except wandb.errors.UsageError as error:  # e.g. a login W&B asks for and cannot get
+        message = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise TrackingError(
+            f"W&B could not start a run: {message}; or run without tracking: --no-track"
+        ) from None
+    finished = False
+    try:
         yield run
+        finished = True
+    finally:  # not `with run:`, which leaves a disabled run active (wandb.run) after it
+        run.finish(exit_code=0 if finished else 1)
 
 
 @contextmanager
