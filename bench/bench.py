@@ -296,7 +296,12 @@ def table(rows: list[Row]) -> str:
 def machine() -> str:
     cpus = os.cpu_count()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return f"{platform.platform()}, Python {platform.python_version()}, {cpus} CPUs, load {load}"
+    python = platform.python_version()
+    described = f"{platform.platform()}, Python {python}, {cpus} CPUs, load {load}"
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        # Every process then compiles what uv installed without bytecode: slower imports.
+        described += ", PYTHONDONTWRITEBYTECODE set"
+    return described
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
