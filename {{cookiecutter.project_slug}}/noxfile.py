@@ -178,5 +178,5 @@ def repro(session: nox.Session) -> None:
     install_locked(session, RUNTIME_LOCK)
     # No bytecode caches either: the check leaves your tree exactly as it found it.
     with timed(session, "running the pipeline twice in fresh copies"):
-        command = ["python", "-m", f"{MODULE}.repro", *session.posargs]
+        command = ["python", "-m", "mlreprokit.repro", *session.posargs]
         session.run(*command, env={"PYTHONDONTWRITEBYTECODE": "1"})

@@ -9,10 +9,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }}.config import Config, DataConfig, ModelConfig
-from {{ cookiecutter.module_name }}.paths import SCHEMA
-from {{ cookiecutter.module_name }}.schema import Schema, load_schema
-from {{ cookiecutter.module_name }}.synthetic import SOURCE, make_project, relaxed, synthetic
+from mlreprokit.config import DataConfig
+from mlreprokit.paths import SCHEMA
+from mlreprokit.schema import Schema, load_schema
+from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
+from {{ cookiecutter.module_name }}.config import Config, ModelConfig
 
 PROJECT = Path(__file__).parents[1]
 

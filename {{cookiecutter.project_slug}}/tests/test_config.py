@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from {{ cookiecutter.module_name }}.config import ConfigError, load_config
+from mlreprokit.config import ConfigError, load_config
 
 PROJECT_PARAMS = Path(__file__).parents[1] / "params.yaml"
 

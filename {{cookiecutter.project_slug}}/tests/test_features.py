@@ -1,10 +1,14 @@
 import dataclasses
 import math
 
+import joblib
 import pytest
 
-from {{ cookiecutter.module_name }}.config import ConfigError
+from mlreprokit.config import ConfigError
+from mlreprokit.paths import MODEL, TEST_DATA
+from {{ cookiecutter.module_name }} import features
 from {{ cookiecutter.module_name }}.features import split
+from {{ cookiecutter.module_name }}.pipeline import PIPELINE
 
 
 def test_split_same_seed_same_rows(config, frame, schema):
@@ -46,3 +50,20 @@ def test_split_stratify_names_a_class_too_small(config, frame, schema):
     frame[schema.target] = ["rare"] + ["common"] * (len(frame) - 1)
     with pytest.raises(ConfigError, match="class 'rare' of column .* has only 1 row"):
         split(frame, stratified(config), classification)
+
+
+def test_engineered_column_reaches_the_model(config, project, schema, monkeypatch):
+    numeric = [c.name for c in schema.features if c.is_numeric][:2]
+    if len(numeric) < 2:
+        pytest.skip("schema.yaml has fewer than two numeric features")
+    first, second = numeric
+
+    def with_ratio(frame):
+        return frame.assign(ratio=frame[first] / (frame[second].abs() + 1))
+
+    monkeypatch.setattr(features, "engineer", with_ratio)
+    PIPELINE.run(list(PIPELINE.names), config, project)
+    model = joblib.load(project / MODEL)
+    assert "ratio" in model.feature_names_in_
+    assert "ratio" in model.named_steps["prepare"].get_feature_names_out()
+    assert "ratio" in (project / TEST_DATA).read_text().splitlines()[0].split(",")

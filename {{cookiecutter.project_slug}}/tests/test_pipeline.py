@@ -1,9 +1,8 @@
 import json
 from pathlib import Path
 
-from {{ cookiecutter.module_name }} import pipeline
-from {{ cookiecutter.module_name }}.metrics import HIGHER_IS_BETTER, KNOWN
-from {{ cookiecutter.module_name }}.paths import (
+from mlreprokit.metrics import HIGHER_IS_BETTER, KNOWN
+from mlreprokit.paths import (
     FIGURE,
     METRICS,
     MODEL,
@@ -12,7 +11,8 @@ from {{ cookiecutter.module_name }}.paths import (
     TEST_DATA,
     TRAIN_DATA,
 )
-from {{ cookiecutter.module_name }}.synthetic import make_project
+from mlreprokit.synthetic import make_project
+from {{ cookiecutter.module_name }} import pipeline
 
 PROJECT = Path(__file__).parents[1]
 
@@ -20,7 +20,7 @@ OUTPUTS = (RAW_DATA, TRAIN_DATA, TEST_DATA, MODEL, METRICS, FIGURE)
 
 
 def test_pipeline_run_writes_every_output(config, project):
-    pipeline.run(list(pipeline.STAGE_NAMES), config, project)
+    pipeline.PIPELINE.run(list(pipeline.PIPELINE.names), config, project)
     for output in OUTPUTS:
         assert (project / output).stat().st_size > 0
     metrics = json.loads((project / METRICS).read_text())
@@ -32,13 +32,13 @@ def test_pipeline_run_twice_gives_identical_bytes(config, project, tmp_path):
 
     second = make_project(tmp_path / "second", PROJECT)
     for root in (project, second):
-        pipeline.run(list(pipeline.STAGE_NAMES), config, root)
+        pipeline.PIPELINE.run(list(pipeline.PIPELINE.names), config, root)
     for output in OUTPUTS:
         assert (project / output).read_bytes() == (second / output).read_bytes(), output
 
 
 def test_pipeline_run_only_named_stages(config, project):
-    pipeline.run(["data"], config, project)
+    pipeline.PIPELINE.run(["data"], config, project)
     assert (project / RAW_DATA).exists()
     assert not (project / TRAIN_DATA).exists()
 

@@ -3,12 +3,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from {{ cookiecutter.module_name }}.model import build_model, features
+from mlreprokit.schema import model_inputs
+from {{ cookiecutter.module_name }}.model import build_model
 from {{ cookiecutter.module_name }}.train import fit
 
 
-def test_build_model_uses_configured_seed_params_and_task(config, schema):
-    forest = build_model(dataclasses.replace(config, seed=0), schema).named_steps["forest"]
+def test_build_model_uses_configured_seed_params_and_task(config, schema, frame):
+    inputs = model_inputs(frame, schema)
+    forest = build_model(dataclasses.replace(config, seed=0), schema, inputs).named_steps["forest"]
     assert forest.random_state == 0
     assert forest.n_estimators == config.model.n_estimators
     kind = "Classifier" if schema.task == "classification" else "Regressor"
@@ -16,14 +18,14 @@ def test_build_model_uses_configured_seed_params_and_task(config, schema):
 
 
 def test_fit_same_seed_same_predictions(config, schema, frame):
-    first = fit(config, schema, frame).predict(features(frame, schema))
-    again = fit(config, schema, frame).predict(features(frame, schema))
+    first = fit(config, schema, frame).predict(model_inputs(frame, schema))
+    again = fit(config, schema, frame).predict(model_inputs(frame, schema))
     np.testing.assert_array_equal(first, again)
 
 
 def test_fit_learns_the_training_data(config, schema, frame):
     model = fit(config, schema, frame)
-    assert model.score(features(frame, schema), frame[schema.target]) > 0.8
+    assert model.score(model_inputs(frame, schema), frame[schema.target]) > 0.8
 
 
 def test_fit_keeps_target_and_id_out_of_the_model(config, schema, frame):
@@ -45,7 +47,7 @@ def test_fit_scales_with_train_statistics_only(config, schema, frame):
 
 def test_fit_predicts_rows_with_unseen_categories_and_gaps(config, schema, frame):
     model = fit(config, schema, frame)
-    rows = features(frame, schema).head(3).copy()
+    rows = model_inputs(frame, schema).head(3).copy()
     for column in schema.features:
         if column.is_numeric:
             rows[column.name] = rows[column.name].astype(float)

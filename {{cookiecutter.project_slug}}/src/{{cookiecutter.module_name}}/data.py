@@ -1,162 +1,17 @@
-"""Stage `data`: fetch `data.source` of params.yaml into `data/raw/`, verify its SHA-256.
+"""Stage `data`: fetch `data.source` of params.yaml into `data/raw/`, verified by its SHA-256.
 
-Sources: an https URL (downloaded by pooch, which checks the hash), s3://, gs://, az:// and other
-fsspec URLs (install fsspec and its filesystem, e.g. s3fs), a local path (only where that file
-exists: a path outside the repository breaks every other clone), or `bundled:NAME`, a data set
-that ships inside scikit-learn (the demo). A hash that differs stops the run in one line.
+Sources: an https URL, s3://, gs://, az:// and other fsspec URLs (install fsspec and its
+filesystem, e.g. s3fs), a local path inside the project, or `bundled:NAME`, a data set that
+ships inside scikit-learn (the demo). A hash that differs stops the run in one line. To
+combine several sources, or to fetch from a database, write that here.
 """
 
-import shutil
-import urllib.parse
 from pathlib import Path
 
-import pandas as pd
-import pooch
-import requests
+from mlreprokit.sources import fetch_raw
 
-from . import datasets
-from .artifacts import atomic_path, write_csv
-from .config import Config, ConfigError
-from .hashing import sha256_file
-from .paths import RAW_DATA, SCHEMA
-from .schema import Schema, load_schema, text_columns, validate
-
-LOOPBACK = ("127.0.0.1", "localhost", "::1")  # plain http only to this machine (tests, mirrors)
-FSSPEC_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss")
-
-
-class DataError(ConfigError):
-    """The data source cannot be fetched, read or verified; the message names it."""
-
-
-def download(url: str, output_file: str, _pooch: object = None) -> None:
-    """pooch's download step, closing the connection when done (its own leaves it to the GC)."""
-    with requests.get(url, stream=True, timeout=60) as response:
-        response.raise_for_status()
-        with open(output_file, "wb") as output:
-            for chunk in response.iter_content(chunk_size=1 << 20):
-                output.write(chunk)
-
-
-def source_kind(source: str) -> str:
-    """bundled, url, fsspec or path; plain http is refused except to this machine."""
-    if source.startswith("bundled:"):
-        return "bundled"
-    parts = urllib.parse.urlsplit(source)
-    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK):
-        return "url"
-    if parts.scheme == "http":
-        raise DataError(f"data.source {source!r}: use https (plain http only to 127.0.0.1)")
-    if parts.scheme in FSSPEC_SCHEMES:
-        return "fsspec"
-    if parts.scheme and len(parts.scheme) > 1:  # a Windows drive letter is not a scheme
-        raise DataError(f"data.source {source!r}: unsupported scheme {parts.scheme!r}")
-    return "path"
-
-
-def check_hash(path: Path, expected: str | None, source: str) -> str:
-    """The file's SHA-256; a DataError naming the file and both hashes when it differs."""
-    actual = sha256_file(path)
-    if expected is not None and actual != expected:
-        raise DataError(
-            f"{source}: SHA-256 differs: expected {expected} (data.sha256), got {actual}; "
-            "if the new data is intended, run `adopt` again or put the new hash in params.yaml"
-        )
-    return actual
-
-
-def fetch(source: str, expected: str | None, target: Path, root: Path) -> str:
-    """Put the source file at `target`, verified against `expected`; return its SHA-256."""
-    kind = source_kind(source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if kind == "url":
-        if target.exists() and (expected is None or sha256_file(target) == expected):
-            return sha256_file(target)  # already fetched and unchanged: no download
-        try:
-            known = None if expected is None else f"sha256:{expected}"
-            pooch.retrieve(
-                source, known, fname=target.name, path=target.parent, downloader=download
-            )
-        except ValueError as error:  # pooch: the downloaded file's hash differs
-            if "hash" in str(error).lower():
-                raise DataError(
-                    f"{source}: SHA-256 differs: expected {expected} (data.sha256), got "
-                    f"{actual_hash(error)}"
-                ) from None
-            raise DataError(f"{source}: {error}") from None
-        except Exception as error:  # network and HTTP errors: name the source, not the stack
-            raise DataError(
-                f"{source}: cannot download ({type(error).__name__}: {error})"
-            ) from None
-        return check_hash(target, expected, source)
-    if kind == "fsspec":
-        try:
-            import fsspec
-        except ModuleNotFoundError:
-            raise DataError(
-                f"data.source {source!r} needs fsspec and its filesystem (e.g. s3fs, gcsfs, "
-                "adlfs): add them to requirements.in and run `nox -s lock`"
-            ) from None
-        with atomic_path(target) as temporary:
-            try:
-                with fsspec.open(source, "rb") as remote, temporary.open("wb") as local:
-                    shutil.copyfileobj(remote, local)
-            except Exception as error:
-                raise DataError(
-                    f"{source}: cannot read ({type(error).__name__}: {error})"
-                ) from None
-            check_hash(temporary, expected, source)
-        return sha256_file(target)
-    path = Path(source) if Path(source).is_absolute() else root / source
-    if not path.is_file():
-        raise DataError(
-            f"data.source {source!r} not found: a local path works only where that file exists; "
-            "use a URL so every clone and CI can fetch it"
-        )
-    check_hash(path, expected, source)
-    with atomic_path(target) as temporary:
-        shutil.copyfile(path, temporary)
-    return sha256_file(target)
-
-
-def actual_hash(error: ValueError) -> str:
-    """The hash pooch reports for the file it downloaded, from its error message."""
-    words = [word.strip("().,'") for word in str(error).split()]
-    found = [
-        word for word in words if len(word) == 64 and all(c in "0123456789abcdef" for c in word)
-    ]
-    return found[0] if found else "a different hash"
-
-
-def read_table(path: Path, format: str, dtype: dict | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file; Parquet needs pyarrow (one line saying so)."""
-    if format == "csv":
-        return pd.read_csv(path, dtype=dtype)
-    try:
-        return pd.read_parquet(path)
-    except ImportError:
-        raise DataError(
-            "data.format parquet needs pyarrow: add it to requirements.in and run `nox -s lock`"
-        ) from None
+from .config import Config
 
 
 def run(config: Config, root: Path) -> None:
-    source, expected = config.data.source, config.data.sha256
-    if source_kind(source) == "bundled":
-        write_csv(datasets.load(source.removeprefix("bundled:")), root / RAW_DATA)
-        check_hash(root / RAW_DATA, expected, source)
-    elif config.data.format == "csv":
-        fetch(source, expected, root / RAW_DATA, root)
-    else:
-        original = (root / RAW_DATA).with_suffix(f".{config.data.format}")
-        fetch(source, expected, original, root)
-        write_csv(read_table(original, config.data.format), root / RAW_DATA)
-    checked = "SHA-256 verified" if expected else "no data.sha256 to verify"
-    print(f"data: {source} -> {RAW_DATA.as_posix()} ({checked})", flush=True)
-
-
-def read_raw(root: Path, schema: Schema | None = None) -> pd.DataFrame:
-    """Read the raw data and check it against `schema.yaml`: later stages read it only here."""
-    schema = schema or load_schema(root / SCHEMA)
-    frame = pd.read_csv(root / RAW_DATA, dtype=text_columns(schema))
-    return validate(frame, schema, RAW_DATA.as_posix())
+    fetch_raw(config.data, root)

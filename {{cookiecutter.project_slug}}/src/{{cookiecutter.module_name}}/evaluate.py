@@ -20,13 +20,12 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from .artifacts import atomic_path
+from mlreprokit.artifacts import atomic_path
+from mlreprokit.metrics import write_metrics
+from mlreprokit.paths import FIGURE, METRICS, MODEL, SCHEMA, TEST_DATA
+from mlreprokit.schema import load_schema, model_inputs, read_split
+
 from .config import Config
-from .metrics import write_metrics
-from .model import features
-from .paths import FIGURE, METRICS, MODEL, SCHEMA, TEST_DATA
-from .schema import load_schema
-from .train import read_split
 
 
 def classification_scores(
@@ -85,7 +84,7 @@ def run(config: Config, root: Path) -> None:
     schema = load_schema(root / SCHEMA)
     test = read_split(root / TEST_DATA, schema)
     model = joblib.load(root / MODEL)
-    rows, truth = features(test, schema), test[schema.target]
+    rows, truth = model_inputs(test, schema), test[schema.target]
     predicted = model.predict(rows)
     if schema.task == "classification":
         classes = list(model.classes_)

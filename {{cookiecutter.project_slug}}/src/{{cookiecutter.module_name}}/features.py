@@ -1,8 +1,9 @@
-"""Stage `features`: split the validated raw data into train and test sets in `data/processed/`.
+"""Stage `features`: add engineered columns, then split into train and test sets.
 
-Add engineered columns here (the same for both splits). Anything fitted on data, such as a
-scaler or an encoder, belongs in the model pipeline of `model.py`, so it learns from the train
-split only and travels with the model to `predict` and serving.
+`engineer` adds columns computed from a row's own values (a ratio, a log, a date part): the
+features stage applies it before the split, and `predict` applies it to new rows, so every
+column it adds reaches the model. Anything fitted on data, such as a scaler or an encoder,
+belongs in the model pipeline of `model.py`, so it learns from the train split only.
 """
 
 from pathlib import Path
@@ -10,11 +11,18 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from .artifacts import write_csv
-from .config import Config, ConfigError
-from .data import read_raw
-from .paths import SCHEMA, TEST_DATA, TRAIN_DATA
-from .schema import Schema, load_schema
+from mlreprokit.artifacts import write_csv
+from mlreprokit.errors import ConfigError
+from mlreprokit.paths import SCHEMA, TEST_DATA, TRAIN_DATA
+from mlreprokit.schema import Schema, load_schema
+from mlreprokit.sources import read_raw
+
+from .config import Config
+
+
+def engineer(frame: pd.DataFrame) -> pd.DataFrame:
+    """The raw columns plus the engineered ones (none yet): add yours here."""
+    return frame
 
 
 def split(frame: pd.DataFrame, config: Config, schema: Schema) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -45,6 +53,6 @@ def split(frame: pd.DataFrame, config: Config, schema: Schema) -> tuple[pd.DataF
 
 def run(config: Config, root: Path) -> None:
     schema = load_schema(root / SCHEMA)
-    train, test = split(read_raw(root, schema), config, schema)
+    train, test = split(engineer(read_raw(root, schema)), config, schema)
     write_csv(train, root / TRAIN_DATA)
     write_csv(test, root / TEST_DATA)

@@ -1,8 +1,10 @@
-"""The model: preprocessing built from the schema, then a random forest for the task.
+"""The model: preprocessing for the input columns, then a random forest for the task.
 
-Numeric columns are imputed (median) and scaled; categorical columns imputed (most frequent) and
-one-hot encoded, ignoring categories the training data never had; the id and the target never
-reach the model. Everything is fitted on the train split only and travels with the model.
+Numeric columns are imputed (median) and scaled; the others imputed (most frequent) and one-hot
+encoded, ignoring categories the training data never had. The inputs are every column of the
+split but the target and the id, so a column `features.engineer` adds is used too: the schema
+gives the kind of its own columns, an added column's dtype gives its kind. Everything is fitted
+on the train split only and travels with the model.
 """
 
 import pandas as pd
@@ -12,16 +14,27 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from mlreprokit.schema import Schema
+
 from .config import Config
-from .schema import Schema
 
 FORESTS = {"classification": RandomForestClassifier, "regression": RandomForestRegressor}
 
 
-def preprocessing(schema: Schema) -> ColumnTransformer:
-    """Numeric: impute and scale; categorical: impute and one-hot encode; other columns dropped."""
-    numeric = [c.name for c in schema.features if c.is_numeric]
-    categorical = [c.name for c in schema.features if not c.is_numeric]
+def numeric_columns(schema: Schema, inputs: pd.DataFrame) -> list[str]:
+    """The input columns to scale: numeric in the schema, or (added ones) by their dtype."""
+    kinds = {column.name: column.is_numeric for column in schema.columns}
+    return [
+        name
+        for name in inputs.columns
+        if kinds.get(name, pd.api.types.is_numeric_dtype(inputs[name]))
+    ]
+
+
+def preprocessing(schema: Schema, inputs: pd.DataFrame) -> ColumnTransformer:
+    """Numeric: impute and scale; the rest: impute and one-hot encode."""
+    numeric = numeric_columns(schema, inputs)
+    categorical = [name for name in inputs.columns if name not in numeric]
     steps = []
     if numeric:
         scale = Pipeline(
@@ -39,17 +52,13 @@ def preprocessing(schema: Schema) -> ColumnTransformer:
     return ColumnTransformer(steps, remainder="drop", verbose_feature_names_out=False)
 
 
-def build_model(config: Config, schema: Schema) -> Pipeline:
-    """An unfitted model: the schema's preprocessing, then a forest with the configured seed."""
+def build_model(config: Config, schema: Schema, inputs: pd.DataFrame) -> Pipeline:
+    """An unfitted model for `inputs` (the columns it will see): preprocessing, then a forest
+    with the configured seed."""
     forest = FORESTS[schema.task](
         n_estimators=config.model.n_estimators,
         max_depth=config.model.max_depth,
         min_samples_leaf=config.model.min_samples_leaf,
         random_state=config.seed,
     )
-    return Pipeline([("prepare", preprocessing(schema)), ("forest", forest)])
-
-
-def features(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
-    """The columns the model takes, in schema order (no target, no id)."""
-    return frame[[column.name for column in schema.features]]
+    return Pipeline([("prepare", preprocessing(schema, inputs)), ("forest", forest)])

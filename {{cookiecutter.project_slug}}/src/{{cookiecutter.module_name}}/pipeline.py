@@ -1,26 +1,16 @@
-"""The pipeline's stages, in order: the one list every runner (CLI, nox, DVC) reads."""
+"""The pipeline's stages, in order: the one list every runner (the CLI, `nox`, `repro`, DVC)
+reads. `pyproject.toml` names `PIPELINE` under `[tool.mlreprokit]`; add a stage here."""
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+from mlreprokit.paths import FIGURE, METRICS, MODEL, RAW_DATA, SCHEMA, TEST_DATA, TRAIN_DATA
+from mlreprokit.project import Pipeline, Stage
 
 from . import data, evaluate, features, train
 from .config import Config
-from .paths import FIGURE, METRICS, MODEL, RAW_DATA, SCHEMA, TEST_DATA, TRAIN_DATA
+from .model import build_model
 
-MODEL_CODE = Path("src", __package__, "model.py")  # the preprocessing and forest train builds
-
-
-@dataclass(frozen=True)
-class Stage:
-    """A step of the pipeline: what it reads, what it writes, which params it depends on."""
-
-    name: str
-    run: Callable[[Config, Path], None]
-    deps: tuple[Path, ...]
-    outs: tuple[Path, ...]
-    params: tuple[str, ...]
-
+MODEL_CODE = Path("src", __package__, "model.py")  # what builds the model train fits
 
 STAGES: tuple[Stage, ...] = (
     # The source and its hash are params: a new source or new data reruns everything after.
@@ -54,12 +44,4 @@ STAGES: tuple[Stage, ...] = (
         params=(),
     ),
 )
-STAGE_NAMES: tuple[str, ...] = tuple(stage.name for stage in STAGES)
-
-
-def run(names: list[str], config: Config, root: Path) -> None:
-    """Run the named stages in pipeline order; each reads its inputs from disk."""
-    for stage in STAGES:
-        if stage.name in names:
-            print(f"stage {stage.name}", flush=True)
-            stage.run(config, root)
+PIPELINE = Pipeline(STAGES, config=Config, build_model=build_model, engineer=features.engineer)

@@ -6,21 +6,18 @@ import joblib
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
-from .artifacts import atomic_path
+from mlreprokit.artifacts import atomic_path
+from mlreprokit.paths import MODEL, SCHEMA, TRAIN_DATA
+from mlreprokit.schema import Schema, load_schema, model_inputs, read_split
+
 from .config import Config
-from .model import build_model, features
-from .paths import MODEL, SCHEMA, TRAIN_DATA
-from .schema import Schema, load_schema, text_columns
+from .model import build_model
 
 
 def fit(config: Config, schema: Schema, train: pd.DataFrame) -> Pipeline:
-    """Fit a model on a training frame that holds the schema's columns."""
-    return build_model(config, schema).fit(features(train, schema), train[schema.target])
-
-
-def read_split(path: Path, schema: Schema) -> pd.DataFrame:
-    """A split written by `features`, with text columns read back as text."""
-    return pd.read_csv(path, dtype=text_columns(schema))
+    """Fit a model on a training split: every column but the target and the id is an input."""
+    inputs = model_inputs(train, schema)
+    return build_model(config, schema, inputs).fit(inputs, train[schema.target])
 
 
 def run(config: Config, root: Path) -> None:

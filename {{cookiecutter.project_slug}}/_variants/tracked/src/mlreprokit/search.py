@@ -1,0 +1,81 @@
+"""The hyperparameter search behind `tune`, whichever tracker logs it: candidates and their scores.
+
+Every candidate's model and folds take the configured seed, so only hyperparameters differ.
+The test split is never looked at: candidates are cross-validated on the train split.
+"""
+
+import dataclasses
+import itertools
+import random
+from typing import Any
+
+import pandas as pd
+from sklearn.metrics import get_scorer_names
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+
+from .config import ConfigError, parse
+from .paths import SCHEMA
+from .project import load_pipeline
+from .schema import Schema, model_inputs
+from .tune_config import TuneConfig
+
+# Scorers of regression models; every other scikit-learn scorer needs classes.
+REGRESSION_SCORERS = ("r2", "explained_variance", "max_error", "neg_mean", "neg_median", "neg_root")
+
+
+def scorer_task(metric: str) -> str:
+    """The task a scikit-learn scorer measures: regression or classification."""
+    return (
+        "regression"
+        if metric.startswith(REGRESSION_SCORERS) or metric.startswith("d2_")
+        else "classification"
+    )
+
+
+def check_metric(metric: str, schema: Schema) -> None:
+    """tracking.tune.metric must be a scorer, for the schema's task: one line otherwise."""
+    if metric not in get_scorer_names():
+        raise ConfigError(f"tracking.tune.metric {metric!r} is not a scikit-learn scorer name")
+    if scorer_task(metric) != schema.task:
+        fits = (
+            "accuracy, f1_macro"
+            if schema.task == "classification"
+            else "r2, neg_root_mean_squared_error"
+        )
+        raise ConfigError(
+            f"tracking.tune.metric {metric!r} scores {scorer_task(metric)}, but {SCHEMA} says "
+            f"task: {schema.task}: use e.g. {fits}"
+        )
+
+
+def candidates(tune: TuneConfig, model: Any, seed: int) -> list[Any]:
+    """The model settings to try: `model` with each point of the grid, or `draws` of them drawn
+    with `seed`."""
+    grid = tune.grid
+    combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
+    if tune.draws is not None and tune.draws < len(combos):
+        combos = random.Random(seed).sample(combos, tune.draws)
+    base = dataclasses.asdict(model)
+    model_config = load_pipeline().model_config
+    return [parse(model_config, {**base, **combo}, "tracking.tune.grid.") for combo in combos]
+
+
+def cross_validate(config: Any, tune: TuneConfig, schema: Schema, train: pd.DataFrame) -> float:
+    """Mean score of `tune.metric` over folds of the train split: stratified for classification
+    (every fold keeps the class shares), plain shuffled folds for regression."""
+    splitter = StratifiedKFold if schema.task == "classification" else KFold
+    folds = splitter(n_splits=tune.folds, shuffle=True, random_state=config.seed)
+    inputs = model_inputs(train, schema)
+    scores = cross_val_score(
+        load_pipeline().build_model(config, schema, inputs),
+        inputs,
+        train[schema.target],
+        cv=folds,
+        scoring=tune.metric,
+    )
+    return float(scores.mean())
+
+
+def model_params(model: Any) -> dict[str, object]:
+    """A candidate's hyperparameters as `model.<name>` params, as the pipeline's runs log them."""
+    return {f"model.{key}": value for key, value in dataclasses.asdict(model).items()}

@@ -1,0 +1,87 @@
+"""The pipeline's commands with a tracker: every stage tracked (with `--no-track`), and `tune`.
+
+`tracking.py` is the one module that talks to the tracker; it is imported only by a run that is
+tracked, so `--no-track` runs never load the tracker's package.
+"""
+
+import argparse
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+from . import cli
+from .cli import Command
+from .config import load_config
+from .errors import UsageError
+from .project import load_pipeline
+
+
+def tracking_on(args: argparse.Namespace, config: Any) -> bool:
+    """Tracking is on unless `--no-track` was given or params.yaml turns it off."""
+    return (
+        not getattr(args, "no_track", False)
+        and config.tracking is not None
+        and config.tracking.enabled
+    )
+
+
+def tracked_config(args: argparse.Namespace) -> Any:
+    """The configuration of a command that needs the tracker, which tracking must not turn off."""
+    config = load_config(args.params)
+    if not tracking_on(args, config):
+        raise UsageError(
+            f"`{args.command}` needs tracking, but tracking.enabled is false in {args.params}"
+        )
+    return config
+
+
+def under_dvc() -> bool:
+    """DVC runs each stage as its own command (`dvc repro`, `dvc exp run`) and says which."""
+    return "DVC_STAGE" in os.environ
+
+
+def run_tracked(args: argparse.Namespace) -> None:
+    """Run the stages of `args.command` inside one tracked run (or untracked, if tracking is off).
+
+    Under DVC one execution is one run: the stages before the last log nothing, and the last
+    logs the whole pipeline (params, data, model, metrics), tagged with the DVC experiment.
+    """
+    config = load_config(args.params)
+    names = load_pipeline().names
+    last_stage = args.command == names[-1]
+    if not tracking_on(args, config) or (under_dvc() and not last_stage):
+        cli.run_stages(args, config)
+        return
+    from . import tracking
+
+    # pipeline_run fails in one line, before any stage runs, if the tracker cannot be used.
+    with tracking.pipeline_run(config, args.command):
+        tracking.log_manifest(cli.run_stages(args, config))
+        whole = args.command == "all" or under_dvc()
+        tracking.log_outputs(list(names) if whole else [args.command], Path.cwd())
+
+
+def run_tune(args: argparse.Namespace) -> None:
+    from . import tune
+
+    tune.run(tracked_config(args), Path.cwd())
+
+
+def no_track_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--no-track",
+        action="store_true",
+        help="run without tracking (as `tracking.enabled: false` does)",
+    )
+
+
+def tracked_commands() -> dict[str, Command]:
+    """The pipeline commands, tracked and with `--no-track`, plus `tune`."""
+    tracked = cli.pipeline_commands(run_tracked)
+    for name in ("all", *load_pipeline().names):
+        tracked[name] = dataclasses.replace(tracked[name], arguments=no_track_argument)
+    tracked["tune"] = Command(
+        "search the hyperparameters of tracking.tune, one tracked run per candidate", run_tune
+    )
+    return tracked

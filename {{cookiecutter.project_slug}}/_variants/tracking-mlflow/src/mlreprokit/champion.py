@@ -1,0 +1,30 @@
+"""The champion's metrics for the quality gate: from the team's MLflow server, when there is one."""
+
+import sys
+from typing import Any
+
+ALIAS = "champion"
+
+
+def champion_metrics(config: Any) -> dict[str, float] | None:
+    """Metrics of the run behind `<tracking.model_name>@champion`; None without a team server."""
+    if config.tracking is None or not config.tracking.enabled:
+        return None
+    from . import tracking  # loads MLflow: only when tracking is on
+
+    if tracking.tracking_uri() == tracking.LOCAL_STORE:
+        return None  # a clone's own store: no team champion to hold the line against
+    tracking.connect()
+    client = tracking.mlflow.MlflowClient()
+    try:
+        version = client.get_model_version_by_alias(config.tracking.model_name, ALIAS)
+    except tracking.mlflow.exceptions.MlflowException:
+        return None  # no registered model, or no champion yet
+    metrics = dict(client.get_run(version.run_id).data.metrics)
+    if not metrics:  # e.g. registered from a run that logged the model only
+        print(
+            f"WARNING: {config.tracking.model_name}@{ALIAS} (version {version.version}, run "
+            f"{version.run_id}) has no metrics: the gate cannot compare with the champion",
+            file=sys.stderr,
+        )
+    return metrics or None

@@ -1,0 +1,97 @@
+"""Commands with MLflow: the tracked pipeline and `tune` (tracked.py), plus `register`, `predict`,
+`runs`, and a `gate` that also compares with the registry's champion.
+
+MLflow is imported only by a command that uses it, so `--no-track` runs never load it.
+"""
+
+import argparse
+import dataclasses
+from pathlib import Path
+
+from . import gate
+from .cli import Command
+from .tracked import tracked_commands, tracked_config
+
+PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output `repro` compares
+
+
+def run_register(args: argparse.Namespace) -> None:
+    from . import registry, tracking
+
+    config = tracked_config(args)
+    tracking.connect()
+    registry.register(config, run_id=args.run_id, alias=args.alias, version=args.version)
+
+
+def run_predict(args: argparse.Namespace) -> None:
+    from . import predict, tracking
+
+    config = tracked_config(args)
+    tracking.connect()
+    model = args.model or f"models:/{config.tracking.model_name}@champion"
+    predict.predict(model, args.input, args.output, Path.cwd())
+
+
+def run_runs(args: argparse.Namespace) -> None:
+    from . import tracking
+
+    config = tracked_config(args)
+    tracking.connect()
+    print(tracking.runs_table(config.tracking.experiment, args.metric, args.limit))
+
+
+def run_gate(args: argparse.Namespace) -> int:
+    """The quality gate, also against the team server's champion when there is one."""
+    from . import champion
+
+    return gate.run(args, champion=champion.champion_metrics)
+
+
+def register_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--run-id", help="the run whose model to register (default: the latest finished run)"
+    )
+    parser.add_argument(
+        "--alias", default="challenger", help="the alias to move (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--version", type=int, help="move the alias to this existing version instead (a rollback)"
+    )
+
+
+def predict_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "input",
+        type=Path,
+        help="CSV of the schema's feature columns (the id and target may be there)",
+    )
+    parser.add_argument(
+        "--model", help="model URI (default: models:/<tracking.model_name>@champion)"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=PREDICTIONS,
+        help="where to write the predictions (default: %(default)s)",
+    )
+
+
+def runs_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--metric", default="accuracy", help="rank runs by this metric (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=20, help="show at most this many runs (default: %(default)s)"
+    )
+
+
+def commands() -> dict[str, Command]:
+    """The tracked pipeline commands and `tune` (tracked.py), plus the MLflow commands."""
+    commands = tracked_commands()
+    commands["runs"] = Command("list the experiment's runs, best first", run_runs, runs_arguments)
+    commands["register"] = Command(
+        "register a run's model and point an alias at it", run_register, register_arguments
+    )
+    commands["predict"] = Command("predict with a registered model", run_predict, predict_arguments)
+    commands["gate"] = dataclasses.replace(commands["gate"], run=run_gate)
+    return commands

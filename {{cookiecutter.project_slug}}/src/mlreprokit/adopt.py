@@ -1,0 +1,216 @@
+"""`adopt PATH_OR_URL --target COL [--id COL] [--task ...]`: make the project yours in one command.
+
+Fetches the data once, records its source, format and SHA-256 in `params.yaml`, infers
+`schema.yaml` from it (columns, kinds, allowed values, ranges with a margin, nulls, target, task,
+id), sets the split, the gate and tuning for the task, and says what to review.
+"""
+
+import argparse
+import math
+import re
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from . import datasets, sources
+from .artifacts import atomic_path, write_csv
+from .config import ConfigError, load_config
+from .hashing import sha256_file
+from .paths import SCHEMA
+from .project import load_pipeline
+from .schema import MAX_CATEGORIES, TASKS, Schema, infer_schema, to_mapping
+
+HELP = "use your own data: record its source and hash, infer schema.yaml, set the task"
+SCHEMA_HEADER = """\
+# The raw data's schema: `python -m {module} adopt` inferred it from {source}; edit it freely.
+# Every read of data/raw/ is checked against it (a break stops the pipeline with a report), and
+# the model's preprocessing follows the kinds: numeric and integer columns are imputed and
+# scaled, categorical ones one-hot encoded; `target` is what the model predicts (`task`:
+# classification or regression), `id` is kept out of training and beside each prediction.
+# Ranges are the observed ones widened by 10% each side; `rows` spans half to ten times the
+# rows seen. `allowed` lists every value a categorical column may take.
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "source", help="https:// URL, s3://... (with fsspec), local path, bundled:NAME"
+    )
+    parser.add_argument("--target", required=True, help="the column to predict")
+    parser.add_argument(
+        "--id", help="an id column: kept out of training, written beside predictions"
+    )
+    parser.add_argument("--task", choices=TASKS, help="default: inferred from the target column")
+    parser.add_argument("--format", choices=("csv", "parquet"), help="default: from the file name")
+
+
+def source_format(source: str) -> str:
+    return "parquet" if re.search(r"\.(parquet|pq)(\?|$)", source) else "csv"
+
+
+def recorded_source(source: str, root: Path) -> str:
+    """A local path inside the project as a relative path, so every clone finds it."""
+    if sources.source_kind(source) != "path":
+        return source
+    path = Path(source).resolve()
+    return (
+        path.relative_to(root.resolve()).as_posix()
+        if path.is_relative_to(root.resolve())
+        else str(path)
+    )
+
+
+def read_source(source: str, format: str, root: Path) -> tuple[pd.DataFrame, str]:
+    """The data and the SHA-256 of its source file, fetched once into a temporary folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / f"source.{format}"
+        if sources.source_kind(source) == "bundled":
+            write_csv(datasets.load(source.removeprefix("bundled:")), target)
+        else:
+            sources.fetch(source, None, target, root)
+        return sources.read_table(target, format), sha256_file(target)
+
+
+def check_columns(frame: pd.DataFrame, args: argparse.Namespace) -> None:
+    for option in ("target", "id"):
+        name = getattr(args, option)
+        if name is not None and name not in frame.columns:
+            raise ConfigError(f"--{option} {name!r} is not a column: have {list(frame.columns)}")
+    if args.id is not None and args.id == args.target:
+        raise ConfigError("--id and --target name the same column")
+    target = frame[args.target]
+    numeric = pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(target)
+    if args.task == "regression" and not numeric:
+        raise ConfigError(f"--task regression needs a numeric target, but {args.target!r} is text")
+    if args.task == "classification" and target.nunique() > MAX_CATEGORIES:
+        raise ConfigError(
+            f"--task classification: {args.target!r} has {target.nunique()} distinct values "
+            f"(at most {MAX_CATEGORIES} classes): use --task regression"
+        )
+    if target.isna().any():
+        raise ConfigError(
+            f"--target {args.target!r} has {int(target.isna().sum())} null rows: drop them first"
+        )
+
+
+def floor2(value: float) -> float:
+    return math.floor(value * 100) / 100
+
+
+def ceil_significant(value: float) -> float:
+    """Round up to 3 significant digits: 77.09 -> 77.1."""
+    if value <= 0:
+        return 0.0
+    step = 10 ** (math.floor(math.log10(value)) - 2)
+    return round(math.ceil(value / step) * step, 10)
+
+
+def baseline_gate(frame: pd.DataFrame, schema: Schema) -> tuple[dict, dict]:
+    """(minimum, maximum) a model must beat: what predicting without the features scores."""
+    target = frame[schema.target]
+    if schema.task == "classification":
+        shares = target.value_counts(normalize=True)
+        prior_loss = -float((shares * shares.map(math.log)).sum())  # log loss of the priors
+        return {"accuracy": floor2(float(shares.max()))}, {"log_loss": ceil_significant(prior_loss)}
+    return {"r2": 0.0}, {"rmse": ceil_significant(float(target.std(ddof=0)))}
+
+
+def scalar(value: object) -> str:
+    return yaml.safe_dump(value, default_flow_style=True).removesuffix("\n...\n").strip()
+
+
+def set_value(text: str, section: str, key: str, value: object) -> str:
+    """Replace `key:`'s value under top-level `section:`, keeping the line's comment."""
+    block = re.search(rf"(?ms)^{section}:.*?(?=^\S|\Z)", text)
+    if block is None:
+        raise ConfigError(f"params.yaml has no {section}: section")
+    pattern = re.compile(rf"(?m)^(\s+{re.escape(key)}:[ \t]*)([^#\n]*?)([ \t]*#.*)?$")
+    inner, count = pattern.subn(
+        lambda m: f"{m.group(1)}{scalar(value)}{m.group(3) or ''}", block.group(0), count=1
+    )
+    if not count:
+        raise ConfigError(f"params.yaml has no {section}.{key}")
+    return text[: block.start()] + inner + text[block.end() :]
+
+
+def set_bounds(text: str, kind: str, bounds: dict) -> str:
+    """Rewrite `gate.<kind>:` with one line per metric (`{}` when none)."""
+    pattern = re.compile(r"(?m)^(  " + kind + r":)([ \t]*\{\})?([ \t]*#.*)?\n((?:    .*\n)*)")
+    lines = "".join(f"    {name}: {value}\n" for name, value in bounds.items())
+    head = lambda m: f"{m.group(1)}{'' if bounds else ' {}'}{m.group(3) or ''}\n"  # noqa: E731
+    text, count = pattern.subn(lambda m: head(m) + lines, text, count=1)
+    if not count:
+        raise ConfigError(f"params.yaml has no gate.{kind}")
+    return text
+
+
+def write_schema(schema: Schema, path: Path, source: str) -> None:
+    header = SCHEMA_HEADER.format(module=load_pipeline().module, source=source)
+    body = yaml.safe_dump(to_mapping(schema), sort_keys=False, allow_unicode=True, width=100)
+    with atomic_path(path) as temporary:
+        temporary.write_text(header + body, encoding="utf-8")
+
+
+def run(args: argparse.Namespace) -> None:
+    root = Path.cwd()
+    load_config(args.params)  # a broken params.yaml is reported before anything is fetched
+    format = args.format or source_format(args.source)
+    source = recorded_source(args.source, root)
+    frame, sha256 = read_source(source, format, root)
+    check_columns(frame, args)
+    schema = infer_schema(frame, args.target, args.id, args.task)
+    minimum, maximum = baseline_gate(frame, schema)
+
+    text = args.params.read_text(encoding="utf-8")
+    for key, value in (("source", source), ("sha256", sha256), ("format", format)):
+        text = set_value(text, "data", key, value)
+    text = set_value(text, "data", "stratify", schema.task == "classification")
+    text = set_bounds(set_bounds(text, "minimum", minimum), "maximum", maximum)
+    if re.search(r"(?m)^    metric:", text):  # tracking.tune.metric, when the project tracks
+        text = set_value(
+            text, "tracking", "metric", "accuracy" if schema.task == "classification" else "r2"
+        )
+    write_schema(schema, root / SCHEMA, source)
+    with atomic_path(args.params) as temporary:
+        temporary.write_text(text, encoding="utf-8")
+    load_config(args.params)  # what was written is valid
+
+    summary(schema, frame, source, sha256, minimum, maximum)
+
+
+def summary(
+    schema: Schema, frame: pd.DataFrame, source: str, sha256: str, minimum, maximum
+) -> None:
+    kinds = {
+        kind: [c.name for c in schema.features if c.kind == kind]
+        for kind in ("numeric", "integer", "categorical")
+    }
+    target = schema.column(schema.target)
+    classes = f", {len(target.allowed or ())} classes" if schema.task == "classification" else ""
+    stratify = str(schema.task == "classification").lower()
+    lines = [
+        f"adopted {source} ({len(frame)} rows, SHA-256 {sha256[:12]}...)",
+        f"  task: {schema.task} of {schema.target!r}{classes}; "
+        f"id: {schema.id or 'none (predictions keep the row number)'}",
+        "  features: "
+        + "; ".join(f"{len(names)} {kind}" for kind, names in kinds.items() if names),
+        f"  wrote {SCHEMA}: review its kinds, ranges and allowed values (the data is checked "
+        "against them)",
+        f"  params.yaml: data.source, data.sha256, data.format, data.stratify {stratify}, "
+        f"gate minimum {minimum} maximum {maximum} (the no-skill baseline: raise them)",
+    ]
+    if sources.source_kind(source) == "path" and Path(source).is_absolute():
+        lines.append(
+            f"  note: {source} is outside the project: other clones and CI cannot fetch it; "
+            "prefer a URL"
+        )
+    free_text = [c.name for c in schema.features if c.kind == "categorical" and c.allowed is None]
+    if free_text:
+        lines.append(
+            f"  note: {', '.join(free_text)}: more than {MAX_CATEGORIES} distinct values, "
+            "one-hot encoded anyway: drop or engineer them"
+        )
+    lines.append("  next: commit params.yaml and schema.yaml, then `nox` (and `nox -s pipeline`)")
+    print("\n".join(lines))

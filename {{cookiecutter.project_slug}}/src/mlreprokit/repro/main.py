@@ -1,0 +1,222 @@
+"""`python -m mlreprokit.repro`: run the pipeline in two fresh copies (the control run and the run
+with every variation applied), compare the declared outputs, and name the variation that changes
+each differing output. Exit status: 0 reproducible, 1 the runs differ, 2 a run or the settings
+failed, 3 the runs agree but differ from the committed reference `reports/repro.json`,
+130 interrupted. The copies are removed in every case (but with --keep).
+"""
+
+import argparse
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ProjectError
+from ..project import load_pipeline
+from .bisect import bisect
+from .compare import Snapshot, Verdict, compare, flatten, missing_outputs, take_snapshot
+from .report import (
+    REFERENCE,
+    cause_line,
+    environment_record,
+    figure,
+    likely_causes,
+    load_record,
+    print_table,
+    write_record,
+)
+from .settings import PYPROJECT, ReproError, Settings, load_settings
+from .variations import VARIATION_NAMES, Variation, build_variations, launch
+from .workspace import Workspace, copy_project, run_pipeline
+
+try:  # data_versioning=dvc: the dvc.lock of the last `dvc repro` is a committed reference too
+    from ..dvcfiles import DVC_LOCK, check_lock
+except ModuleNotFoundError:
+    check_lock = None
+
+
+@dataclass(frozen=True)
+class Result:
+    """A finished run: its label, the folder it ran in, and its snapshot (of the kept copy)."""
+
+    label: str
+    ran_in: Path
+    snapshot: Snapshot
+
+
+class Runner:
+    """Runs the pipeline in a fresh copy per run, with the chosen variations varied."""
+
+    def __init__(self, root: Path, workspace: Path, settings: Settings, applied: list[Variation]):
+        self.root, self.workspace, self.settings, self.applied = root, workspace, settings, applied
+        self.env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+        self.count = 0
+
+    def run(self, label: str, varied: set[str]) -> Result:
+        conditions = launch(self.applied, varied, self.env)
+        copy = self.workspace / conditions.folder / self.root.resolve().name
+        copy_project(self.root, copy, self.settings.outputs, bool(conditions.reverse_order))
+        run_pipeline(label, conditions, copy, self.settings.command)
+        self.count += 1
+        kept = self.workspace / "done" / str(self.count)  # frees the path for the next run
+        kept.parent.mkdir(exist_ok=True)
+        shutil.move(copy, kept)
+        shutil.rmtree(copy.parent / "home", ignore_errors=True)
+        return Result(label, copy, take_snapshot(kept, self.settings.outputs))
+
+
+def choose(settings: Settings) -> tuple[list[Variation], dict[str, str]]:
+    """The variations to apply, and why each other one is not applied."""
+    applied, skipped = [], {}
+    for variation in build_variations():
+        if not settings.vary.get(variation.name, True):
+            skipped[variation.name] = "off in [tool.repro] vary"
+        elif variation.unavailable:
+            skipped[variation.name] = variation.unavailable
+        else:
+            applied.append(variation)
+    return applied, skipped
+
+
+def print_variations(applied: list[Variation], skipped: dict[str, str]) -> None:
+    print("Variations, control run vs varied run:")
+    for v in applied:
+        print(f"  {v.name:<11} {v.what}: {v.control} vs {v.varied}")
+    for name, reason in skipped.items():
+        print(f"  {name:<11} not applied: {reason}")
+
+
+def check(root: Path, update_reference=False, keep=False, bisection=True) -> int:
+    """Run, compare, bisect, report; return the exit status."""
+    settings = load_settings(root / PYPROJECT, VARIATION_NAMES)
+    try:
+        record = load_record(root)
+    except ValueError as error:
+        raise ReproError(str(error)) from None
+    reference = record.get("reference")
+    applied, skipped = choose(settings)
+    print_variations(applied, skipped)
+    with Workspace(f"{load_pipeline().module}-repro-", keep) as workspace:
+        runner = Runner(root, workspace.path, settings, applied)
+        control = runner.run("control run", set())
+        varied = runner.run("varied run", {v.name for v in applied})
+        verdicts = compare(control.snapshot, varied.snapshot, settings, ("control", "varied"))
+        differing = [v.path for v in verdicts if v.differs]
+        causes = bisect(runner, control, differing, applied, settings) if bisection else {}
+        named = {v.name: v for v in applied}
+        lines = {path: cause_line(path, cause, named) for path, cause in causes.items()}
+        print_table("control vs varied", settings, verdicts, lines)
+        status = verdict(settings, verdicts, causes, [control, varied], len(applied))
+        result = figure(settings, verdicts, len(applied))
+        result.update(
+            variations_applied=[v.name for v in applied],
+            variations_not_applied=skipped,
+            causes=causes,
+            bisected=bisection,
+        )
+        print(result["summary"])
+        if status == 0 and update_reference:
+            reference = make_reference(root, control.snapshot, settings)
+            print(f"Recorded the outputs as the reference in {REFERENCE}: commit it.")
+        elif reference and not update_reference:
+            status = status or compare_reference(root, reference, control.snapshot, settings)
+        if check_lock is not None and (root / DVC_LOCK).exists():
+            status = status or check_lock(root, control.snapshot.root)
+    write_record(root, reference, result)
+    return status
+
+
+def verdict(settings, verdicts: list[Verdict], causes, runs: list[Result], applied: int) -> int:
+    status = 0
+    if missing := missing_outputs(settings.outputs, *(run.snapshot for run in runs)):
+        print(
+            f"\nNOT CHECKED: no run wrote {', '.join(missing)}: fix the pipeline, or exclude "
+            "the output with its reason in [tool.repro] exclude"
+        )
+        status = 1
+    differing = [v.path for v in verdicts if v.differs]
+    if differing:
+        print(
+            f"\nNOT REPRODUCIBLE: {len(differing)} output file(s) differ between the control "
+            f"and the varied run: {', '.join(differing)}"
+        )
+        folders = [(run.ran_in, run.snapshot.root) for run in runs]
+        for hint in likely_causes(differing, folders, causes):
+            print(f"  - {hint}")
+        if not causes:
+            print("  - rerun without --no-bisect to name the variation that changes each one")
+        status = 1
+    elif not missing:
+        print(f"\nREPRODUCIBLE: the control run and the run with {applied} variations agree.")
+    return status
+
+
+def make_reference(root: Path, snapshot: Snapshot, settings: Settings) -> dict:
+    values = {
+        path: flatten(json.loads((snapshot.root / path).read_text(encoding="utf-8")))
+        for path in snapshot.files
+        if settings.kind(path) == "numeric" and path.endswith(".json")
+    }
+    files = {path: digest for path, (digest, _) in snapshot.files.items()}
+    return {"files": files, "values": values, **environment_record(root)}
+
+
+def compare_reference(root: Path, reference: dict, snapshot: Snapshot, settings: Settings) -> int:
+    """Report drift of the (reproducible) outputs from the committed reference: 0 or 3."""
+    modes = {path: mode for path, (_, mode) in snapshot.files.items()}
+    recorded = Snapshot(
+        {path: (digest, modes.get(path, 0)) for path, digest in reference["files"].items()},
+        None,
+        reference.get("values", {}),
+    )
+    drift = compare(recorded, snapshot, settings, ("the reference", "this run"))
+    print_table(f"{REFERENCE} vs this run", settings, drift, {})
+    differing = [v.path for v in drift if v.differs]
+    if not differing:
+        print(f"MATCHES REFERENCE: the outputs are those recorded in {REFERENCE}.")
+        return 0
+    print(
+        f"\nDRIFT FROM REFERENCE: {len(differing)} output(s) differ from {REFERENCE}: "
+        + ", ".join(differing)
+    )
+    now = environment_record(root)
+    changed = [
+        f"{key} {reference.get(key)} -> {now[key]}" for key in now if reference.get(key) != now[key]
+    ]
+    if changed:
+        print("  - since the reference was recorded: " + "; ".join(changed))
+    print(
+        "  - if the change is intended, run `nox -s repro -- --update-reference` and commit "
+        f"{REFERENCE}"
+    )
+    return 3
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m mlreprokit.repro",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--update-reference",
+        action="store_true",
+        help=f"when the runs agree, record their outputs in {REFERENCE}",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep every run copy")
+    parser.add_argument(
+        "--no-bisect",
+        action="store_true",
+        help="when outputs differ, do not rerun with one variation at a time to name the cause",
+    )
+    args = parser.parse_args(argv)
+    try:
+        return check(Path.cwd(), args.update_reference, args.keep, not args.no_bisect)
+    except ProjectError as error:  # ReproError, or no pipeline entry
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("\ninterrupted: every run copy was removed", file=sys.stderr)
+        return 130

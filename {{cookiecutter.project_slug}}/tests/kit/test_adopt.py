@@ -1,0 +1,105 @@
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from mlreprokit.cli import main
+from mlreprokit.config import load_config
+from mlreprokit.hashing import sha256_file
+from mlreprokit.paths import METRICS, PARAMS, SCHEMA
+from mlreprokit.schema import load_schema
+
+PROJECT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def fresh(tmp_path, monkeypatch):
+    """A project root with the project's own params.yaml and pyproject.toml, no schema yet."""
+    shutil.copy(PROJECT / PARAMS, tmp_path / PARAMS)
+    shutil.copy(PROJECT / "pyproject.toml", tmp_path / "pyproject.toml")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def patients(rows: int = 60) -> pd.DataFrame:
+    """A regression table with an id and a text column, the shape of a first real data set."""
+    index = pd.RangeIndex(rows)
+    return pd.DataFrame(
+        {
+            "patient_id": [f"P{i:03d}" for i in index],
+            "sex": ["F" if i % 3 else "M" for i in index],
+            "age": 20 + index % 50,
+            "bmi": 18 + (index % 17) * 0.7,
+            "progression": 50.0 + 3 * (index % 50) + (index % 7),
+        }
+    )
+
+
+def test_adopt_records_source_hash_schema_and_task(fresh, capsys):
+    patients().to_csv(fresh / "patients.csv", index=False)
+    assert main(["adopt", "patients.csv", "--target", "progression", "--id", "patient_id"]) == 0
+    config = load_config(fresh / PARAMS)
+    assert config.data.source == "patients.csv" and config.data.format == "csv"
+    assert config.data.sha256 == sha256_file(fresh / "patients.csv")
+    assert config.data.stratify is False
+    assert set(config.gate.minimum) == {"r2"} and set(config.gate.maximum) == {"rmse"}
+    schema = load_schema(fresh / SCHEMA)
+    assert (schema.task, schema.target, schema.id) == ("regression", "progression", "patient_id")
+    assert schema.column("sex").allowed == ("F", "M")
+    out = capsys.readouterr().out
+    assert "task: regression of 'progression'" in out and "review" in out
+
+
+def test_adopt_keeps_the_comments_of_params_yaml(fresh):
+    before = [line for line in (fresh / PARAMS).read_text().splitlines() if "#" in line]
+    patients().to_csv(fresh / "patients.csv", index=False)
+    assert main(["adopt", "patients.csv", "--target", "progression"]) == 0
+    after = (fresh / PARAMS).read_text()
+    for line in before:
+        assert line.split("#", 1)[1] in after
+
+
+@pytest.mark.slow
+def test_adopt_then_the_pipeline_and_gate_pass(fresh):
+    patients().to_csv(fresh / "patients.csv", index=False)
+    assert main(["adopt", "patients.csv", "--target", "progression", "--id", "patient_id"]) == 0
+    params = yaml.safe_load((fresh / PARAMS).read_text())
+    params["model"]["n_estimators"] = 10
+    (fresh / PARAMS).write_text(yaml.safe_dump(params))
+    assert main(["all"]) == 0
+    assert set(json.loads((fresh / METRICS).read_text())) == {"r2", "rmse", "mae"}
+    assert main(["gate"]) == 0
+
+
+def test_adopt_infers_classification_and_stratifies(fresh):
+    frame = patients().assign(label=lambda f: (f["age"] > 40).map({True: "old", False: "young"}))
+    frame.drop(columns="progression").to_csv(fresh / "labels.csv", index=False)
+    assert main(["adopt", "labels.csv", "--target", "label", "--id", "patient_id"]) == 0
+    assert load_schema(fresh / SCHEMA).task == "classification"
+    config = load_config(fresh / PARAMS)
+    assert config.data.stratify is True and "accuracy" in config.gate.minimum
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "outcome"], "--target 'outcome' is not a column: have ['patient_id'"),
+        (["--target", "sex", "--task", "regression"], "--task regression needs a numeric target"),
+        (["--target", "bmi", "--id", "bmi"], "--id and --target name the same column"),
+    ],
+)
+def test_adopt_wrong_columns_are_one_line(fresh, capsys, args, message):
+    patients().to_csv(fresh / "patients.csv", index=False)
+    before = (fresh / PARAMS).read_text()
+    assert main(["adopt", "patients.csv", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert (fresh / PARAMS).read_text() == before and not (fresh / SCHEMA).exists()
+
+
+def test_adopt_missing_file_is_one_line(fresh, capsys):
+    assert main(["adopt", "absent.csv", "--target", "y"]) == 2
+    assert "works only where that file exists" in capsys.readouterr().err

@@ -1,0 +1,70 @@
+import argparse
+import json
+
+import pandas as pd
+
+from mlreprokit.cli import Command, main, run_stages
+from mlreprokit.errors import ProjectError
+from mlreprokit.paths import MANIFEST, METRICS, PARAMS, RAW_DATA
+
+
+def test_main_runs_one_stage_in_working_directory(project):
+    assert main(["--params", "params.yaml", "data"]) == 0
+    assert (project / RAW_DATA).exists()
+    assert not (project / METRICS).exists()
+
+
+def test_main_reports_bad_params_in_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "params.yaml").write_text("seed: zero\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["data"]) == 2
+    assert capsys.readouterr().err.strip().count("\n") == 0
+
+
+def test_main_missing_input_says_which_stage_to_run(project, capsys):
+    assert main(["train"]) == 2
+    assert "run the earlier stages first" in capsys.readouterr().err
+
+
+def test_main_broken_raw_data_stops_with_report_before_training(project, schema, capsys):
+    assert main(["data"]) == 0
+    raw = pd.read_csv(project / RAW_DATA)
+    dropped = schema.features[0].name
+    raw.drop(columns=dropped).to_csv(project / RAW_DATA, index=False)
+    assert main(["features"]) == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "error: data/raw/data.csv does not match its schema (1 problem):",
+        f"  column {dropped!r}: missing",
+    ]
+    assert not (project / "data/processed").exists()
+
+
+def test_main_bad_hyperparameter_is_one_line(project, capsys):
+    params = project / "params.yaml"
+    params.write_text(params.read_text().replace("n_estimators: 10", "n_estimators: -5"))
+    assert main(["train"]) == 2
+    assert capsys.readouterr().err == "error: model.n_estimators must be 1 or more, got -5\n"
+
+
+def test_main_all_prints_the_metrics_it_computed(project, capsys):
+    assert main(["all"]) == 0
+    out = capsys.readouterr().out
+    metrics = json.loads((project / METRICS).read_text())
+    assert f"metrics ({METRICS}):" in out
+    for name in metrics:
+        assert f"  {name}: " in out
+
+
+def test_main_reports_any_project_error_in_one_line(capsys):
+    def fail(args):
+        raise ProjectError("column 'x': 3 rows are null")
+
+    assert main(["all"], {"all": Command("fails", fail)}) == 2
+    assert capsys.readouterr().err == "error: column 'x': 3 rows are null\n"
+
+
+def test_run_stages_returns_the_manifest_it_wrote(project, config):
+    args = argparse.Namespace(command="data", params=PARAMS)
+    manifest = run_stages(args, config)  # the caller's config: params.yaml is not read again
+    assert manifest == json.loads((project / MANIFEST).read_text())
+    assert manifest["seed"] == config.seed
