@@ -34,38 +34,51 @@ BASE_FILES = {
     "reports/figures/.gitkeep",
     "tools/check_locks.py",
     "tools/no_data_in_git.py",
+    # The project's own package: what a data scientist writes and changes.
     *(
         f"src/{{module}}/{name}.py"
         for name in (
             "__init__",
             "__main__",
+            "config",
+            "data",
+            "evaluate",
+            "features",
+            "model",
+            "pipeline",
+            "train",
+        )
+    ),
+    # The kit: the machinery, which never imports the project's package.
+    "src/mlreprokit/README.md",
+    *(
+        f"src/mlreprokit/{name}.py"
+        for name in (
+            "__init__",
             "adopt",
             "artifacts",
             "ci_tags",
             "cli",
+            "commands",
             "config",
-            "data",
             "datasets",
             "doctor",
             "errors",
-            "evaluate",
-            "features",
             "gate",
             "hashing",
             "manifest",
             "metrics",
-            "model",
             "paths",
-            "pipeline",
+            "project",
             "schema",
             "seed",
+            "sources",
             "synthetic",
             "tracking_config",
-            "train",
         )
     ),
     *(
-        f"src/{{module}}/repro/{name}.py"
+        f"src/mlreprokit/repro/{name}.py"
         for name in (
             "__init__",
             "__main__",
@@ -78,38 +91,43 @@ BASE_FILES = {
             "workspace",
         )
     ),
-    "src/{module}/repro/file_order/sitecustomize.py",
+    "src/mlreprokit/repro/file_order/sitecustomize.py",
     *(
         f"tests/{name}.py"
         for name in (
             "conftest",
-            "test_adopt",
-            "test_artifacts",
             "test_check_locks",
-            "test_ci_tags",
-            "test_cli",
-            "test_compare",
             "test_config",
-            "test_data",
-            "test_doctor",
             "test_evaluate",
             "test_features",
-            "test_gate",
-            "test_hashing",
-            "test_manifest",
             "test_pipeline",
-            "test_repro",
-            "test_schema",
-            "test_seed",
             "test_train",
+        )
+    ),
+    *(
+        f"tests/kit/test_{name}.py"
+        for name in (
+            "adopt",
+            "artifacts",
+            "ci_tags",
+            "cli",
+            "compare",
+            "doctor",
+            "gate",
+            "hashing",
+            "manifest",
+            "repro",
+            "schema",
+            "seed",
+            "sources",
         )
     ),
 }
 # What every tracker shares (the `tracked` variant folder), and each tracker's own modules.
 TRACKED_FILES = {
-    *(f"src/{{module}}/{name}.py" for name in ("runinfo", "search", "tracked", "tune_config")),
-    "tests/test_runinfo.py",
-    "tests/test_search.py",
+    *(f"src/mlreprokit/{name}.py" for name in ("runinfo", "search", "tracked", "tune_config")),
+    "tests/kit/test_runinfo.py",
+    "tests/kit/test_search.py",
 }
 MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
 WANDB_MODULES = ("tracking", "tune")
@@ -125,8 +143,8 @@ OPTION_FILES = {
         ".dvc/.gitignore",
         ".dvc/config",
         "dvc.yaml",
-        "src/{module}/dvcfiles.py",
-        "tests/test_dvcfiles.py",
+        "src/mlreprokit/dvcfiles.py",
+        "tests/kit/test_dvcfiles.py",
     },
     ("ci", "github"): {".github/workflows/ci.yml", ".github/dependabot.yml"},
     ("ci", "gitlab"): {".gitlab-ci.yml"},
@@ -134,14 +152,14 @@ OPTION_FILES = {
     ("tracking", "mlflow"): {
         ".env.example",
         "MLproject",
-        *(f"src/{{module}}/{name}.py" for name in MLFLOW_MODULES),
-        *(f"tests/test_{name}.py" for name in MLFLOW_MODULES),
-        "src/{module}/predict.py",  # tested in test_registry.py, beside a registered model
+        *(f"src/mlreprokit/{name}.py" for name in MLFLOW_MODULES),
+        *(f"tests/kit/test_{name}.py" for name in MLFLOW_MODULES),
+        "src/mlreprokit/predict.py",  # tested in test_registry.py, beside a registered model
         *TRACKED_FILES,
     },
     ("tracking", "wandb"): {
-        *(f"src/{{module}}/{name}.py" for name in WANDB_MODULES),
-        *(f"tests/test_{name}.py" for name in WANDB_MODULES),
+        *(f"src/mlreprokit/{name}.py" for name in WANDB_MODULES),
+        *(f"tests/kit/test_{name}.py" for name in WANDB_MODULES),
         *TRACKED_FILES,
     },
 }

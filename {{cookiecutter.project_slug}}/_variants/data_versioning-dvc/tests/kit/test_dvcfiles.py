@@ -3,25 +3,24 @@ from pathlib import Path
 import yaml
 
 from mlreprokit import dvcfiles
-from mlreprokit.project import Stage
-
-from {{ cookiecutter.module_name }} import pipeline
 from mlreprokit.paths import METRICS, MODEL
+from mlreprokit.project import Stage
+from {{ cookiecutter.module_name }}.pipeline import PIPELINE
 
 PROJECT = Path(__file__).parents[2]
 
 
 def test_dvc_yaml_is_what_stages_give():
-    message = f"dvc.yaml is out of date: run `python -m {dvcfiles.__package__}.dvcfiles`"
+    message = "dvc.yaml is out of date: run `python -m mlreprokit.dvcfiles`"
     assert (PROJECT / dvcfiles.DVC_YAML).read_text(encoding="utf-8") == dvcfiles.render(), message
 
 
 def test_render_declares_every_stage_with_its_code_and_outputs():
     stages = yaml.safe_load(dvcfiles.render())["stages"]
-    assert list(stages) == list(pipeline.PIPELINE.names)
-    for stage in pipeline.STAGES:
+    assert list(stages) == list(PIPELINE.names)
+    for stage in PIPELINE.stages:
         entry = stages[stage.name]
-        assert entry["cmd"].endswith(f"-m {dvcfiles.__package__} {stage.name}")
+        assert entry["cmd"].endswith(f"-m {PIPELINE.module} {stage.name}")
         assert (PROJECT / entry["deps"][0]).is_file()
         declared = entry.get("outs", []) + entry.get("plots", [])
         declared += [next(iter(metric)) for metric in entry.get("metrics", [])]
@@ -31,31 +30,45 @@ def test_render_declares_every_stage_with_its_code_and_outputs():
 
 def test_render_makes_each_stage_depend_on_the_code_it_runs_and_the_lock():
     stages = yaml.safe_load(dvcfiles.render())["stages"]
-    package = f"src/{dvcfiles.__package__}"
+    own, kit = f"src/{PIPELINE.module}", "src/mlreprokit"
     for name, entry in stages.items():
-        for shared in ("config.py", "seed.py", "paths.py"):  # the runner's and every stage's
-            assert f"{package}/{shared}" in entry["deps"], (name, shared)
+        assert entry["deps"][0] == f"{own}/{name}.py", name
+        for shared in (f"{own}/config.py", f"{kit}/config.py", f"{kit}/seed.py"):  # the runner's
+            assert shared in entry["deps"], (name, shared)
         assert "requirements.txt" in entry["deps"], name
         assert len(entry["deps"]) == len(set(entry["deps"])), name
-    # Only what a stage imports: features reads the raw data with data.py's reader, train not.
-    assert f"{package}/data.py" in stages["features"]["deps"]
-    assert f"{package}/data.py" not in stages["train"]["deps"]
+    # Only what a stage imports, across both packages: features reads the raw data with the
+    # kit's reader, train not; the model's code reaches train and evaluate only.
+    assert f"{kit}/sources.py" in stages["features"]["deps"]
+    assert f"{kit}/sources.py" not in stages["train"]["deps"]
+    assert f"{own}/model.py" in stages["train"]["deps"]
+    assert f"{own}/model.py" not in stages["features"]["deps"]
 
 
-def test_code_deps_follow_imports_inside_functions_too(monkeypatch, tmp_path):
-    (tmp_path / "stage.py").write_text("def run():\n    from .helper import x\n")
-    (tmp_path / "helper.py").write_text("from . import leaf\nimport json\n")
-    (tmp_path / "leaf.py").write_text("")
-    monkeypatch.setattr(dvcfiles, "PACKAGE_DIR", tmp_path)
+def test_code_deps_follow_imports_inside_functions_and_across_packages(monkeypatch, tmp_path):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "kit").mkdir()
+    (tmp_path / "mine/__init__.py").write_text("")
+    (tmp_path / "mine/stage.py").write_text("def run():\n    from .helper import x\n")
+    (tmp_path / "mine/helper.py").write_text("from kit import leaf\nimport json\n")
+    (tmp_path / "kit/__init__.py").write_text("")
+    (tmp_path / "kit/leaf.py").write_text("from .other import y\n")
+    (tmp_path / "kit/other.py").write_text("")
     monkeypatch.setattr(dvcfiles, "RUNNER_MODULES", ())
 
     def run(config, root):
         pass
 
-    run.__module__ = f"{dvcfiles.__package__}.stage"
+    run.__module__ = "mine.stage"
     stage = Stage("stage", run, deps=(), outs=(), params=())
-    names = [path.name for path in dvcfiles.code_deps(stage)]
-    assert names == ["stage.py", "helper.py", "leaf.py"]
+    found = [path.relative_to(tmp_path).as_posix() for path in dvcfiles.code_deps(stage, tmp_path)]
+    assert found == [
+        "mine/stage.py",
+        "kit/__init__.py",
+        "kit/leaf.py",
+        "kit/other.py",
+        "mine/helper.py",
+    ]
 
 
 def write_lock(path: Path, outs: dict[str, str], deps: dict[str, str], params: dict) -> Path:

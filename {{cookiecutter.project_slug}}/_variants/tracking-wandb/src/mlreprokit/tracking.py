@@ -10,11 +10,11 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import wandb
 import wandb.errors
 
-from typing import Any
 from .errors import UsageError
 from .hashing import sha256_tree
 from .metrics import load_metrics
@@ -33,7 +33,8 @@ def settings(config: Any) -> TrackingConfig:
     """The `tracking:` section of params.yaml, which a tracked command needs."""
     if config.tracking is None:
         raise TrackingError("params.yaml has no `tracking:` section: W&B needs its project")
-    return config.tracking
+    tracking: TrackingConfig = config.tracking
+    return tracking
 
 
 def run_mode(config: Any) -> Mode:

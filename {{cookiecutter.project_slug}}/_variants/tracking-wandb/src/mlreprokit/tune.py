@@ -13,8 +13,8 @@ from typing import Any
 from . import tracking
 from .manifest import build_manifest
 from .paths import SCHEMA, TRAIN_DATA
-from .runinfo import short_commit
 from .project import load_pipeline
+from .runinfo import short_commit
 from .schema import load_schema, read_split
 from .search import candidates, check_metric, cross_validate, model_params
 from .seed import seed_everything

@@ -10,9 +10,9 @@ import yaml
 
 from mlreprokit import tracking
 from mlreprokit.cli import main
+from mlreprokit.commands import commands
 from mlreprokit.config import ConfigError, load_config
 from mlreprokit.paths import MANIFEST, PARAMS
-from mlreprokit.commands import commands
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
 

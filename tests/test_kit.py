@@ -1,0 +1,109 @@
+"""The baked project's two packages: the user's code in front, the kit (mlreprokit) behind it.
+
+The kit never imports the project's package (it finds the pipeline through pyproject.toml),
+carries no template syntax, and is byte-identical whatever the project is called, so a template
+update replaces it without touching the user's code and it can be published as it is.
+"""
+
+import ast
+
+import pytest
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
+from .helpers import TEMPLATE
+
+KIT = "src/mlreprokit"
+
+
+def kit_files(project) -> list[str]:
+    return sorted(path for path in project.files() if path.startswith(f"{KIT}/"))
+
+
+def imported_packages(source: str) -> set[str]:
+    """The top-level packages a module imports by absolute name."""
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            found.add(node.module.split(".")[0])
+    return found
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"tracking": "mlflow", "data_versioning": "dvc", "module_name": "churn"},
+        {"tracking": "wandb", "module_name": "churn"},
+        {"tracking": "none", "module_name": "churn"},
+    ],
+    ids=lambda options: f"tracking={options['tracking']}",
+)
+def test_kit_never_imports_the_project_package(baked, options):
+    project = baked(**options)
+    importing = [
+        path
+        for path in kit_files(project)
+        if path.endswith(".py") and "churn" in imported_packages(project.text(path))
+    ]
+    assert kit_files(project) and importing == []
+
+
+def test_kit_finds_the_pipeline_through_pyproject(baked):
+    project = baked(module_name="churn")
+    pyproject = tomllib.loads(project.text("pyproject.toml"))
+    assert pyproject["tool"]["mlreprokit"]["pipeline"] == "churn.pipeline:PIPELINE"
+    assert "PIPELINE = Pipeline(" in project.text("src/churn/pipeline.py")
+    assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == [
+        "src/churn",
+        KIT,
+    ]
+
+
+def test_kit_templates_hold_no_template_syntax():
+    root = TEMPLATE / "{{cookiecutter.project_slug}}"
+    folders = [root / KIT, *(variant / KIT for variant in (root / "_variants").iterdir())]
+    templated = [
+        path.relative_to(root).as_posix()
+        for folder in folders
+        if folder.is_dir()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and any(mark in path.read_text(encoding="utf-8") for mark in ("{{", "{%"))
+    ]
+    assert templated == []
+
+
+def test_kit_is_the_same_whatever_the_project_is_called(baked):
+    first = baked(project_name="Churn Model", module_name="churn")
+    second = baked(project_name="Other Thing", module_name="other")
+    assert kit_files(first) == kit_files(second)
+    differing = [path for path in kit_files(first) if first.text(path) != second.text(path)]
+    assert differing == []
+
+
+def test_kit_says_it_is_not_the_users_to_edit(baked):
+    project = baked()
+    header = project.text(f"{KIT}/__init__.py").split("\n\n", 1)[0]
+    assert "Not yours to edit" in header
+    assert "cruft update" in project.text(f"{KIT}/__init__.py")
+    assert f"{KIT}/README.md" in project.text("README.md")
+
+
+def test_users_package_is_small_and_mostly_ml_code(baked):
+    project = baked(tracking="mlflow", data_versioning="dvc")
+    own = [p for p in project.files() if p.startswith("src/my_ml_project/") and p.endswith(".py")]
+    assert sorted(p.rsplit("/", 1)[1] for p in own) == [
+        "__init__.py",
+        "__main__.py",
+        "config.py",
+        "data.py",
+        "evaluate.py",
+        "features.py",
+        "model.py",
+        "pipeline.py",
+        "train.py",
+    ]
