@@ -307,7 +307,7 @@ def test_bake_custom_names_flow_everywhere(baked):
     project = baked(project_name="Churn Model", module_name="churn")
     assert project.root.name == "churn-model"
     assert "src/churn/pipeline.py" in project.files()
-    assert "from churn." in project.text("tests/test_pipeline.py")
+    assert "from churn.config import" in project.text("tests/conftest.py")
     assert 'MODULE = "churn"' in project.text("noxfile.py")
 
 

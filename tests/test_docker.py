@@ -104,9 +104,9 @@ def test_dockerignore_keeps_outputs_secrets_and_history_out_of_the_context(baked
         "reports/metrics.json",
         "reports/figures/confusion_matrix.png",
         *runs,  # the tracker's local runs
-        "src/churn/__pycache__/cli.cpython-311.pyc",
+        "src/churn/__pycache__/pipeline.cpython-311.pyc",
     ]
-    inside = ["Dockerfile", "params.yaml", "requirements.txt", "src/my_ml_project/cli.py"]
+    inside = ["Dockerfile", "params.yaml", "requirements.txt", "src/my_ml_project/pipeline.py"]
     inside += ["data/raw/.gitkeep", "models/.gitkeep", "pyproject.toml"]
     assert [path for path in outside if not ignored.match_file(path)] == []
     assert [path for path in inside if ignored.match_file(path)] == []

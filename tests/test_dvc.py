@@ -59,9 +59,11 @@ def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
         assert stage["cmd"] == f"PYTHONHASHSEED=0 python -m churn {name}"
         assert stage["deps"][0] == f"src/churn/{name}.py"
         assert (project.root / stage["deps"][0]).is_file()
-        # Shared code and the lock can change every output: `dvc status` must see them.
-        for shared in ("config.py", "seed.py", "paths.py"):
-            assert f"src/churn/{shared}" in stage["deps"], (name, shared)
+        # Shared code (the project's and the kit's) and the lock can change every output:
+        # `dvc status` must see them.
+        for shared in ("churn/config.py", "mlreprokit/config.py", "mlreprokit/seed.py"):
+            assert f"src/{shared}" in stage["deps"], (name, shared)
+            assert (project.root / "src" / shared).is_file()
         assert "requirements.txt" in stage["deps"], name
     assert stages["train"]["params"] == ["seed", "model"]
     assert stages["evaluate"]["metrics"] == [{"reports/metrics.json": {"cache": False}}]

@@ -101,10 +101,11 @@ def stale_stages(project: Baked) -> list[str]:
 @pytest.mark.parametrize(
     ("edited", "affected"),
     [
-        ("src/my_ml_project/seed.py", ["data", "evaluate", "features", "train"]),
+        ("src/mlreprokit/seed.py", ["data", "evaluate", "features", "train"]),  # the runner's
         ("src/my_ml_project/config.py", ["data", "evaluate", "features", "train"]),
-        ("src/my_ml_project/schema.py", ["data", "evaluate", "features", "train"]),  # all read it
-        ("src/my_ml_project/model.py", ["evaluate", "train"]),  # what builds and applies the model
+        ("src/mlreprokit/schema.py", ["data", "evaluate", "features", "train"]),  # all read it
+        ("src/my_ml_project/model.py", ["train"]),  # builds the model; evaluate reads its file
+        ("src/my_ml_project/features.py", ["features"]),  # the user's own stage, alone
         ("requirements.txt", ["data", "evaluate", "features", "train"]),
     ],
 )

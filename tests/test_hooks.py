@@ -96,7 +96,7 @@ DEFAULTS = {
 def test_bake_derives_slug_and_module_from_any_name(baked, name, slug, module):
     project = baked(project_name=name)
     assert project.root.name == slug
-    assert f"src/{module}/cli.py" in project.files()
+    assert f"src/{module}/pipeline.py" in project.files()
 
 
 def test_problems_accepts_defaults():

@@ -135,7 +135,7 @@ VARIATION_FAULTS = {
 def test_repro_names_the_one_variation_behind_each_fault(locked_project, tmp_path):
     root = locked_project.root
     evaluate, pyproject = root / MODULE_DIR / "evaluate.py", root / "pyproject.toml"
-    lines = ["    import os", "    from .artifacts import write_json"]
+    lines = ["    import os", "    from mlreprokit.artifacts import write_json"]
     lines += ['    faults = root / "reports/faults"', "    faults.mkdir()"]
     lines += [
         f'    write_json({{"value": {expression}}}, faults / "{name}.json")'

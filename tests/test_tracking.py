@@ -19,10 +19,10 @@ def functions(project: Baked, path: str) -> set[str]:
 
 
 def imported_modules(project: Baked) -> set[str]:
-    """Every module the project's package imports, relative imports as `.name`."""
+    """Every module the project's two packages import, relative imports as `.name`."""
     names = set()
     for path in project.files():
-        if path.startswith(f"src/{project.module}/") and path.endswith(".py"):
+        if path.startswith("src/") and path.endswith(".py"):
             for node in ast.walk(ast.parse(project.text(path))):
                 if isinstance(node, ast.Import):
                     names |= {alias.name.split(".")[0] for alias in node.names}
@@ -50,7 +50,11 @@ def test_tracking_none_has_no_register_session_and_imports_no_tracking(baked):
 def test_tracking_mlflow_has_register_session_and_tracked_entry_point(baked):
     project = baked()
     assert "register" in functions(project, "noxfile.py")
-    assert "tracked_commands" in project.text(f"src/{project.module}/__main__.py")
+    commands = project.text("src/mlreprokit/commands.py")
+    assert "tracked_commands()" in commands
+    assert {'commands["register"]', 'commands["predict"]', 'commands["runs"]'} <= set(
+        line.strip().split(" = ")[0] for line in commands.splitlines()
+    )
 
 
 def test_tracking_mlflow_stores_and_secrets_are_git_ignored(baked):
@@ -78,8 +82,7 @@ def test_tracking_mlflow_custom_names_reach_experiment_model_and_mlproject(baked
 def test_tracking_wandb_has_tune_but_no_registry_and_imports_no_mlflow(baked):
     project = baked(tracking="wandb")
     assert "register" not in functions(project, "noxfile.py")
-    main = project.text(f"src/{project.module}/__main__.py")
-    assert "from .tracked import commands" in main
+    assert "return tracked_commands()" in project.text("src/mlreprokit/commands.py")
     assert "wandb" in imported_modules(project)
     assert not {"mlflow", "dotenv", ".registry", ".champion"} & imported_modules(project)
 

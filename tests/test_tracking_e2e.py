@@ -106,7 +106,7 @@ def test_pipeline_run_is_tagged_with_the_manifest_by_value(project, pipeline_run
     assert tags["git_commit"] == head
     assert tags["git_dirty"] == "False"
     for lock in ("requirements.txt", "requirements-dev.txt"):  # hashed as the project defines it
-        code = "from pathlib import Path; from my_ml_project.hashing import sha256_tree as h; "
+        code = "from pathlib import Path; from mlreprokit.hashing import sha256_tree as h; "
         code += f"print(h(Path({lock!r})))"
         digest = run([str(venv_bin(project) / "python"), "-c", code], project.root).stdout.strip()
         assert tags[f"locks_sha256.{lock}"] == digest

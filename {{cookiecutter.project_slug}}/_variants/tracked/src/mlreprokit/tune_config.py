@@ -1,4 +1,4 @@
-"""`tracking.tune` in params.yaml: the hyperparameter search of `python -m {{ cookiecutter.module_name }} tune`."""
+"""`tracking.tune` in params.yaml: the hyperparameter search of `python -m <module> tune`."""
 
 import dataclasses
 
