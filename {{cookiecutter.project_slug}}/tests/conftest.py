@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from mlreprokit.config import DataConfig
 from mlreprokit.paths import SCHEMA
@@ -16,6 +17,7 @@ from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
 from {{ cookiecutter.module_name }}.config import Config, ModelConfig
 
 PROJECT = Path(__file__).parents[1]
+PARAMS = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
 
 # What GitHub Actions and GitLab CI put in every job's environment (ci_tags.py reads them).
 CI_PREFIXES = ("GITHUB_", "GITLAB_", "CI_", "RUNNER_")
@@ -52,7 +54,7 @@ def config(schema) -> Config:
             test_size=0.25,
             stratify=schema.task == "classification",
         ),
-        model=ModelConfig(n_estimators=10, max_depth=None, min_samples_leaf=1),
+        model=ModelConfig.from_mapping(PARAMS["model"]),  # the project's own model
     )
 
 

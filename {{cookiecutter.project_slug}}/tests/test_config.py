@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from mlreprokit.config import ConfigError, load_config
+from {{ cookiecutter.module_name }}.model import KINDS
 
 PROJECT_PARAMS = Path(__file__).parents[1] / "params.yaml"
 
@@ -16,35 +17,40 @@ def write(tmp_path: Path, text: str) -> Path:
 VALID = """
 seed: 0
 data: {source: data.csv, sha256: null, format: csv, test_size: 0.2, stratify: false}
-model: {n_estimators: 5, max_depth: null, min_samples_leaf: 2}
+model: {kind: random_forest, n_estimators: 5, max_depth: null, min_samples_leaf: 2}
 """
 
 
 def test_load_config_project_params_are_valid():
     config = load_config(PROJECT_PARAMS)
-    assert config.model.n_estimators > 0
+    assert config.model.kind in KINDS
 
 
 def test_load_config_reads_values(tmp_path):
     config = load_config(write(tmp_path, VALID))
     assert config.seed == 0
     assert config.data.test_size == 0.2
-    assert config.model.max_depth is None
+    assert config.model.params == {"n_estimators": 5, "max_depth": None, "min_samples_leaf": 2}
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
         (("seed: 0", "seed: 0\nlearning_rate: 0.1"), "unknown key 'learning_rate'"),
-        (("n_estimators: 5", "n_estimators: 5, n_trees: 3"), "unknown key 'model.n_trees'"),
-        (("n_estimators: 5", "n_estimators: five"), "model.n_estimators must be int, got str"),
+        (
+            ("n_estimators: 5", "n_estimators: 5, n_trees: 3"),
+            "unknown key 'model.n_trees' for kind",
+        ),
+        (("n_estimators: 5", "n_estimators: five"), "model.n_estimators: The 'n_estimators' param"),
+        (("kind: random_forest", "kind: svm"), "model.kind must be one of random_forest, "),
+        (("kind: random_forest, ", ""), "model.kind must be one of"),
         (("stratify: false", "stratify: 1"), "data.stratify must be bool, got int"),
         (("seed: 0", "seed: true"), "seed must be int, got bool"),
         (("seed: 0", "seed: -1"), "seed must be between"),
         (("test_size: 0.2", "test_size: 1.5"), "data.test_size must be between 0 and 1"),
         (("seed: 0\n", ""), "missing key 'seed'"),
-        (("n_estimators: 5", "n_estimators: -5"), "model.n_estimators must be 1 or more, got -5"),
-        (("max_depth: null", "max_depth: 0"), "model.max_depth must be 1 or more, got 0"),
+        (("n_estimators: 5", "n_estimators: -5"), r"must be an int in the range \[1, inf\)"),
+        (("max_depth: null", "max_depth: 0"), "model.max_depth: The 'max_depth' parameter"),
         (("format: csv", "format: xlsx"), "data.format must be one of csv, parquet"),
         (("sha256: null", "sha256: abc"), "data.sha256 must be 64 lowercase hex digits"),
         (("source: data.csv, ", ""), "missing key 'data.source'"),

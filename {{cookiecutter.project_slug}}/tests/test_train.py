@@ -4,17 +4,25 @@ import numpy as np
 import pytest
 
 from mlreprokit.schema import model_inputs
-from {{ cookiecutter.module_name }}.model import build_model
+from {{ cookiecutter.module_name }}.model import KINDS, ModelConfig, build_model
 from {{ cookiecutter.module_name }}.train import fit
 
 
 def test_build_model_uses_configured_seed_params_and_task(config, schema, frame):
     inputs = model_inputs(frame, schema)
-    forest = build_model(dataclasses.replace(config, seed=0), schema, inputs).named_steps["forest"]
-    assert forest.random_state == 0
-    assert forest.n_estimators == config.model.n_estimators
-    kind = "Classifier" if schema.task == "classification" else "Regressor"
-    assert type(forest).__name__ == f"RandomForest{kind}"
+    model = build_model(dataclasses.replace(config, seed=3), schema, inputs)
+    estimator = model.named_steps["estimator"]
+    assert isinstance(estimator, getattr(KINDS[config.model.kind], schema.task))
+    chosen = estimator.get_params()
+    assert {name: chosen[name] for name in config.model.params} == config.model.params
+    assert chosen.get("random_state", 3) == 3
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_fits_and_predicts_the_schemas_task(kind, config, schema, frame):
+    model = ModelConfig.from_mapping({"kind": kind})
+    fitted = fit(dataclasses.replace(config, model=model), schema, frame)
+    assert len(fitted.predict(model_inputs(frame, schema))) == len(frame)
 
 
 def test_fit_same_seed_same_predictions(config, schema, frame):

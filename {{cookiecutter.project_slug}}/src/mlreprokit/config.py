@@ -17,7 +17,7 @@ from .errors import ConfigError
 from .metrics import HIGHER_IS_BETTER, KNOWN, LOWER_IS_BETTER
 from .project import load_pipeline
 
-__all__ = ["ConfigError", "DataConfig", "GateConfig", "load_config", "parse"]
+__all__ = ["ConfigError", "DataConfig", "GateConfig", "as_mapping", "load_config", "parse"]
 
 FORMATS = ("csv", "parquet")
 
@@ -85,9 +85,15 @@ def load_config(path: Path, cls: type | None = None) -> Any:
 
 
 def parse(cls: type, raw: object, where: str) -> Any:
-    """Build dataclass `cls` from `raw`, naming the dotted key of the first mismatch."""
+    """Build dataclass `cls` from `raw`, naming the dotted key of the first mismatch.
+
+    A section class with a `from_mapping(raw, where)` classmethod reads itself (the model
+    section: a kind and that kind's hyperparameters).
+    """
     if not isinstance(raw, dict):
         raise ConfigError(f"{where or 'params'} must be a mapping, got {type(raw).__name__}")
+    if hasattr(cls, "from_mapping"):
+        return cls.from_mapping(raw, where)
     fields = {field.name: field for field in dataclasses.fields(cls)}
     unknown = sorted(set(raw) - set(fields))
     if unknown:
@@ -102,6 +108,13 @@ def parse(cls: type, raw: object, where: str) -> Any:
             continue
         values[name] = _convert(hints[name], raw[name], key)
     return cls(**values)
+
+
+def as_mapping(section: Any) -> dict[str, Any]:
+    """A settings section as `params.yaml` holds it (`parse` reads it back)."""
+    if hasattr(section, "to_mapping"):
+        return dict(section.to_mapping())
+    return dataclasses.asdict(section)
 
 
 def _convert(hint: object, value: object, key: str) -> object:

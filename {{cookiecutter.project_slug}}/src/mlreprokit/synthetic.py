@@ -83,12 +83,24 @@ def synthetic(schema: Schema, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
+def tune_grid(project: Path, points: int | None = None) -> dict[str, list[object]]:
+    """`tracking.tune.grid` of the project's params.yaml; with `points`, only its first
+    hyperparameter at that many values: a small search over whatever model is configured."""
+    params = yaml.safe_load((project / PARAMS).read_text(encoding="utf-8"))
+    grid: dict[str, list[object]] = params["tracking"]["tune"]["grid"]
+    if points is None:
+        return grid
+    name = next(iter(grid))
+    return {name: grid[name][:points]}
+
+
 def make_project(root: Path, project: Path, **model: object) -> Path:
-    """A project root with `project`'s params and schema, the synthetic data as its local source."""
+    """A project root with `project`'s params and schema, the synthetic data as its local source
+    (`model`: hyperparameters to change)."""
     schema = relaxed(load_schema(project / SCHEMA))
     params = yaml.safe_load((project / PARAMS).read_text(encoding="utf-8"))
     params["data"].update(source=SOURCE, sha256=None, format="csv")
-    params["model"].update({"n_estimators": 10, **model})
+    params["model"].update(model)
     root.mkdir(parents=True, exist_ok=True)
     (root / PARAMS).write_text(yaml.safe_dump(params), encoding="utf-8")
     (root / SCHEMA).write_text(

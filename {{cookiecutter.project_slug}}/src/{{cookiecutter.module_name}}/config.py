@@ -1,7 +1,8 @@
 """This project's settings: the sections of `params.yaml`, as typed dataclasses.
 
 `mlreprokit.config.load_config` reads `params.yaml` into `Config` and rejects unknown keys and
-wrong types in one line. Add a section (or a key) here and in `params.yaml` together.
+wrong types in one line. Add a section (or a key) here and in `params.yaml` together; the
+`model:` section is `model.ModelConfig` (a kind and its hyperparameters).
 """
 
 import dataclasses
@@ -10,20 +11,7 @@ from mlreprokit.config import DataConfig, GateConfig
 from mlreprokit.errors import ConfigError
 from mlreprokit.tracking_config import TrackingConfig
 
-
-@dataclasses.dataclass(frozen=True)
-class ModelConfig:
-    """A random forest's hyperparameters (a classifier or a regressor, as the task needs)."""
-
-    n_estimators: int
-    max_depth: int | None
-    min_samples_leaf: int
-
-    def __post_init__(self) -> None:
-        for name in ("n_estimators", "max_depth", "min_samples_leaf"):
-            value = getattr(self, name)
-            if value is not None and value < 1:
-                raise ConfigError(f"model.{name} must be 1 or more, got {value}")
+from .model import ModelConfig
 
 
 @dataclasses.dataclass(frozen=True)

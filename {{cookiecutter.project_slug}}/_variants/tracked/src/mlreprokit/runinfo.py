@@ -2,10 +2,10 @@
 
 import os
 import subprocess
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from .config import as_mapping
 from .metrics import flatten
 
 # What DVC sets for each stage command it runs (`dvc repro`, `dvc exp run`), and in experiments.
@@ -17,7 +17,7 @@ DVC_EXP_BASELINE_REV = "DVC_EXP_BASELINE_REV"
 def run_params(config: Any) -> dict[str, object]:
     """What decides the results: the seed, the data split and the model (not gate, tracking)."""
     return flatten(
-        {"seed": config.seed, "data": asdict(config.data), "model": asdict(config.model)}
+        {"seed": config.seed, "data": as_mapping(config.data), "model": as_mapping(config.model)}
     )
 
 

@@ -4,7 +4,6 @@ Every candidate's model and folds take the configured seed, so only hyperparamet
 The test split is never looked at: candidates are cross-validated on the train split.
 """
 
-import dataclasses
 import itertools
 import random
 from typing import Any
@@ -13,7 +12,7 @@ import pandas as pd
 from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
-from .config import ConfigError, parse
+from .config import ConfigError, as_mapping, parse
 from .paths import SCHEMA
 from .project import load_pipeline
 from .schema import Schema, model_inputs
@@ -55,7 +54,7 @@ def candidates(tune: TuneConfig, model: Any, seed: int) -> list[Any]:
     combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
     if tune.draws is not None and tune.draws < len(combos):
         combos = random.Random(seed).sample(combos, tune.draws)
-    base = dataclasses.asdict(model)
+    base = as_mapping(model)
     model_config = load_pipeline().model_config
     return [parse(model_config, {**base, **combo}, "tracking.tune.grid.") for combo in combos]
 
@@ -78,4 +77,4 @@ def cross_validate(config: Any, tune: TuneConfig, schema: Schema, train: pd.Data
 
 def model_params(model: Any) -> dict[str, object]:
     """A candidate's hyperparameters as `model.<name>` params, as the pipeline's runs log them."""
-    return {f"model.{key}": value for key, value in dataclasses.asdict(model).items()}
+    return {f"model.{key}": value for key, value in as_mapping(model).items()}

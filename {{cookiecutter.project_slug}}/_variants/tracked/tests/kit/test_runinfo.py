@@ -6,7 +6,8 @@ from mlreprokit import runinfo
 def test_run_params_are_seed_data_and_model_flattened(config):
     params = runinfo.run_params(dataclasses.replace(config, seed=0))
     assert params["seed"] == 0  # a seed of 0 is a seed
-    assert params["model.n_estimators"] == config.model.n_estimators
+    assert params["model.kind"] == config.model.kind
+    assert all(params[f"model.{name}"] == value for name, value in config.model.params.items())
     assert params["data.test_size"] == config.data.test_size
     assert not [key for key in params if key.startswith(("gate", "tracking"))]
 

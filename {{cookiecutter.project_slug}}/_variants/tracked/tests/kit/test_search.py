@@ -1,9 +1,15 @@
+import math
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from mlreprokit import search
 from mlreprokit.config import ConfigError
+from mlreprokit.synthetic import tune_grid
 from mlreprokit.tune_config import TuneConfig
+
+PROJECT = Path(__file__).parents[2]
 
 
 def tune_config(config, **settings) -> TuneConfig:
@@ -11,25 +17,25 @@ def tune_config(config, **settings) -> TuneConfig:
         "metric": "accuracy" if config.data.stratify else "r2",
         "folds": 2,
         "draws": None,
-        "grid": {"n_estimators": [5, 10]},
+        "grid": tune_grid(PROJECT, 2),
         **settings,
     }
     return TuneConfig(**values)
 
 
 def test_candidates_whole_grid_or_seeded_draws(config):
-    grid = {"n_estimators": [5, 10, 20], "max_depth": [2, None]}
-    assert len(search.candidates(tune_config(config, grid=grid), config.model, 0)) == 6
-    drawn = search.candidates(tune_config(config, grid=grid, draws=3), config.model, 0)
-    assert len(drawn) == 3
-    assert drawn == search.candidates(tune_config(config, grid=grid, draws=3), config.model, 0)
-    assert {model.min_samples_leaf for model in drawn} == {config.model.min_samples_leaf}
+    grid = tune_grid(PROJECT)
+    size = math.prod(len(values) for values in grid.values())
+    assert len(search.candidates(tune_config(config, grid=grid), config.model, 0)) == size
+    drawn = search.candidates(tune_config(config, grid=grid, draws=2), config.model, 0)
+    assert len(drawn) == min(2, size)
+    assert drawn == search.candidates(tune_config(config, grid=grid, draws=2), config.model, 0)
+    assert {model.kind for model in drawn} == {config.model.kind}
 
 
 def test_candidates_draws_follow_the_seed(config):
-    grid = {"n_estimators": list(range(1, 21))}
-    tune = tune_config(config, grid=grid, draws=5)
-    draws = {tuple(search.candidates(tune, config.model, seed)) for seed in (0, 1, 2)}
+    tune = tune_config(config, grid=tune_grid(PROJECT), draws=3)
+    draws = {repr(search.candidates(tune, config.model, seed)) for seed in (0, 1, 2)}
     assert len(draws) > 1
 
 
@@ -71,5 +77,7 @@ def test_cross_validate_stratifies_only_classification(config, schema, frame, mo
 
 def test_model_params_are_named_as_the_pipeline_logs_them(config):
     params = search.model_params(config.model)
-    assert params["model.n_estimators"] == config.model.n_estimators
-    assert set(params) == {"model.n_estimators", "model.max_depth", "model.min_samples_leaf"}
+    assert params["model.kind"] == config.model.kind
+    assert params == {"model.kind": config.model.kind} | {
+        f"model.{name}": value for name, value in config.model.params.items()
+    }

@@ -14,6 +14,10 @@ from {{ cookiecutter.module_name }}.pipeline import PIPELINE
 PROJECT = Path(__file__).parents[2]
 
 
+def model_kind(root) -> str:
+    return yaml.safe_load((root / "params.yaml").read_text())["model"]["kind"]
+
+
 def small_project(root: Path, **tracking: object) -> Path:
     """A project root on the synthetic data, with a small model and `tracking` overrides."""
     make_project(root, PROJECT)
@@ -42,7 +46,7 @@ def tracked_run(tmp_path_factory):
 def test_tracked_run_logs_params_seed_and_metrics(tracked_run):
     root, run = tracked_run
     assert run.data.params["seed"] == "0"
-    assert run.data.params["model.n_estimators"] == "10"
+    assert run.data.params["model.kind"] == model_kind(root)
     assert run.data.metrics == pytest.approx(json.loads((root / METRICS).read_text()))
 
 
@@ -121,7 +125,7 @@ def test_dvc_execution_is_one_run_with_params_model_and_metrics(tmp_path, monkey
     root = small_project(tmp_path)
     (run,) = stage_by_stage(root, monkeypatch)
     assert run.data.tags["command"] == "dvc repro"
-    assert run.data.params["model.n_estimators"] == "10"
+    assert run.data.params["model.kind"] == model_kind(root)
     assert run.data.tags["model_uri"].startswith("models:/")
     assert run.data.metrics == pytest.approx(json.loads((root / METRICS).read_text()))
 

@@ -1,12 +1,16 @@
 import dataclasses
+from pathlib import Path
 
 import mlflow
 import pytest
 
 from mlreprokit import tune
 from mlreprokit.config import ConfigError
+from mlreprokit.synthetic import tune_grid
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
+
+PROJECT = Path(__file__).parents[2]
 
 
 def with_tune(config, **settings):
@@ -14,7 +18,7 @@ def with_tune(config, **settings):
         "metric": "accuracy" if config.data.stratify else "r2",
         "folds": 2,
         "draws": None,
-        "grid": {"n_estimators": [5, 10]},
+        "grid": tune_grid(PROJECT, 2),
         **settings,
     }
     tracking = TrackingConfig(

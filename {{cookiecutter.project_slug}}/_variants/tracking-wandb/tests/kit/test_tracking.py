@@ -13,6 +13,7 @@ from mlreprokit.cli import main
 from mlreprokit.commands import commands
 from mlreprokit.config import ConfigError, load_config
 from mlreprokit.paths import MANIFEST, PARAMS
+from mlreprokit.synthetic import tune_grid
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
 
@@ -35,7 +36,7 @@ def wandb_home(tmp_path, monkeypatch) -> Iterator[Path]:
 
 
 def tracked(config, mode="offline"):
-    tune = TuneConfig(metric="accuracy", folds=2, draws=None, grid={"n_estimators": [5]})
+    tune = TuneConfig(metric="accuracy", folds=2, draws=None, grid=tune_grid(PROJECT, 1))
     settings = TrackingConfig(enabled=True, project="test", entity=None, mode=mode, tune=tune)
     return dataclasses.replace(config, tracking=settings)
 
