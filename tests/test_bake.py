@@ -44,6 +44,7 @@ BASE_FILES = {
             "data",
             "evaluate",
             "features",
+            "kinds",
             "model",
             "pipeline",
             "train",

@@ -103,6 +103,7 @@ def test_users_package_is_small_and_mostly_ml_code(baked):
         "data.py",
         "evaluate.py",
         "features.py",
+        "kinds.py",
         "model.py",
         "pipeline.py",
         "train.py",

@@ -2,7 +2,7 @@
 
 `mlreprokit.config.load_config` reads `params.yaml` into `Config` and rejects unknown keys and
 wrong types in one line. Add a section (or a key) here and in `params.yaml` together; the
-`model:` section is `model.ModelConfig` (a kind and its hyperparameters).
+`model:` section is `kinds.ModelConfig` (a kind and its hyperparameters).
 """
 
 import dataclasses
@@ -11,7 +11,7 @@ from mlreprokit.config import DataConfig, GateConfig
 from mlreprokit.errors import ConfigError
 from mlreprokit.tracking_config import TrackingConfig
 
-from .model import ModelConfig
+from .kinds import ModelConfig
 
 
 @dataclasses.dataclass(frozen=True)
