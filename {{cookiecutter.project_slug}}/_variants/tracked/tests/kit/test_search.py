@@ -34,14 +34,14 @@ def test_candidates_whole_grid_or_seeded_draws(config):
 
 
 def test_candidates_draws_follow_the_seed(config):
-    tune = tune_config(config, grid=tune_grid(PROJECT), draws=3)
-    draws = {repr(search.candidates(tune, config.model, seed)) for seed in (0, 1, 2)}
+    tune = tune_config(config, grid=tune_grid(PROJECT), draws=1)
+    draws = {repr(search.candidates(tune, config.model, seed)) for seed in range(10)}
     assert len(draws) > 1
 
 
 def test_candidates_reject_unknown_hyperparameter(config):
-    with pytest.raises(ConfigError, match="unknown key 'tracking.tune.grid.learning_rate'"):
-        search.candidates(tune_config(config, grid={"learning_rate": [0.1]}), config.model, 0)
+    with pytest.raises(ConfigError, match="unknown key 'tracking.tune.grid.no_such_knob'"):
+        search.candidates(tune_config(config, grid={"no_such_knob": [0.1]}), config.model, 0)
 
 
 def test_check_metric_must_fit_the_task(schema):
