@@ -80,7 +80,7 @@ def test_seed_tests_pass_with_torch_installed(pip_venv, locked_project):
     if install.returncode != 0:
         pytest.skip(f"no CPU build of torch 2.13.0 reachable: {install.stderr.strip()[-200:]}")
     done = run(
-        [str(pip_venv), "-m", "pytest", "-q", "-rs", "tests/test_seed.py"],
+        [str(pip_venv), "-m", "pytest", "-q", "-rs", "tests/kit/test_seed.py"],
         locked_project.root,
         PYTHONHASHSEED="0",
     )

@@ -14,6 +14,7 @@ from mlreprokit.config import DataConfig
 from mlreprokit.paths import SCHEMA
 from mlreprokit.schema import Schema, load_schema
 from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
+
 from {{ cookiecutter.module_name }}.config import Config, ModelConfig
 
 PROJECT = Path(__file__).parents[1]

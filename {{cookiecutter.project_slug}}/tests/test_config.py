@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 
 from mlreprokit.config import ConfigError, load_config
+
 from {{ cookiecutter.module_name }}.kinds import KINDS
 
 PROJECT_PARAMS = Path(__file__).parents[1] / "params.yaml"

@@ -6,6 +6,7 @@ import pytest
 
 from mlreprokit.config import ConfigError
 from mlreprokit.paths import MODEL, TEST_DATA
+
 from {{ cookiecutter.module_name }} import features
 from {{ cookiecutter.module_name }}.features import split
 from {{ cookiecutter.module_name }}.pipeline import PIPELINE

@@ -12,6 +12,7 @@ from mlreprokit.paths import (
     TRAIN_DATA,
 )
 from mlreprokit.synthetic import make_project
+
 from {{ cookiecutter.module_name }} import pipeline
 
 PROJECT = Path(__file__).parents[1]

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from mlreprokit.schema import model_inputs
+
 from {{ cookiecutter.module_name }}.kinds import KINDS, ModelConfig
 from {{ cookiecutter.module_name }}.model import build_model
 from {{ cookiecutter.module_name }}.train import fit

@@ -5,6 +5,7 @@ import yaml
 from mlreprokit import dvcfiles
 from mlreprokit.paths import METRICS, MODEL
 from mlreprokit.project import Stage
+
 from {{ cookiecutter.module_name }}.pipeline import PIPELINE
 
 PROJECT = Path(__file__).parents[2]

@@ -9,6 +9,7 @@ from mlreprokit.cli import main
 from mlreprokit.commands import commands as tracked_commands
 from mlreprokit.paths import METRICS
 from mlreprokit.synthetic import make_project
+
 from {{ cookiecutter.module_name }}.pipeline import PIPELINE
 
 PROJECT = Path(__file__).parents[2]
