@@ -85,3 +85,31 @@ def test_cruft_update_works_for_project_inside_another_repository(template, tmp_
 
     assert (project / "params.yaml").read_text().endswith(PARAMS_LINE)
     assert cruft("check", cwd=project).returncode == 0
+
+
+KIT_LINE = "# A line the kit's next release added.\n"
+
+
+def test_cruft_update_of_the_kit_leaves_the_users_code_alone(template, tmp_path):
+    """The split's promise: a release that changes only the kit merges without a conflict,
+    however the user changed their model and stages."""
+    project = create(template, tmp_path)
+    model, features = (project / "src/my_ml_project" / name for name in ("model.py", "features.py"))
+    model.write_text(model.read_text().replace('strategy="median"', 'strategy="mean"'))
+    features.write_text(
+        features.read_text().replace("    return frame\n", "    return frame.copy()\n")
+    )
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "--message", "Our model and features", cwd=project)
+    kit = template / "{{cookiecutter.project_slug}}" / "src/mlreprokit/doctor.py"
+    kit.write_text(kit.read_text() + KIT_LINE)
+    git("commit", "--quiet", "--all", "--message", "Kit change", cwd=template)
+
+    cruft("update", "--skip-apply-ask", cwd=project)
+
+    assert (project / "src/mlreprokit/doctor.py").read_text().endswith(KIT_LINE)
+    assert 'strategy="mean"' in model.read_text()
+    assert "return frame.copy()" in features.read_text()
+    changed = {line[3:] for line in git("status", "--porcelain", cwd=project).splitlines()}
+    assert changed == {".cruft.json", "src/mlreprokit/doctor.py"}
+    assert not list(project.rglob("*.rej"))
