@@ -156,11 +156,13 @@ OPTION_FILES = {
         *(f"src/mlreprokit/{name}.py" for name in MLFLOW_MODULES),
         *(f"tests/kit/test_{name}.py" for name in MLFLOW_MODULES),
         "src/mlreprokit/predict.py",  # tested in test_registry.py, beside a registered model
+        "src/mlreprokit/TRACKING.md",
         *TRACKED_FILES,
     },
     ("tracking", "wandb"): {
         *(f"src/mlreprokit/{name}.py" for name in WANDB_MODULES),
         *(f"tests/kit/test_{name}.py" for name in WANDB_MODULES),
+        "src/mlreprokit/TRACKING.md",
         *TRACKED_FILES,
     },
 }
@@ -357,6 +359,24 @@ def test_bake_readme_first_screen_is_the_three_commands(baked):
     commands = [line.split("#")[0].strip() for line in first_block.splitlines()]
     assert commands == ["nox -s lock", "nox -s dev", "nox"]
     assert readme.index("```bash") < 800  # on the first screen, under the title
+
+
+BIGGEST = {
+    "tracking": "mlflow",
+    "ci": "both",
+    "data_versioning": "dvc",
+    "docker": "yes",
+    "devcontainer": "yes",
+    "environment": "conda",
+}
+
+
+def test_bake_readme_is_the_users_and_short(baked):
+    """The manual is the kit's (src/mlreprokit/README.md); the project's README stays short."""
+    for options in ({}, BIGGEST):
+        readme = baked(**options).text("README.md")
+        assert len(readme.splitlines()) <= 260, options
+        assert "src/mlreprokit/README.md" in readme, options
 
 
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text(encoding="utf-8"))
