@@ -29,6 +29,8 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 MODULE = "my_ml_project"
+KIT = "mlreprokit"  # the baked project's machinery package
+TESTS_TARGET = "a few x"  # every generated test (slow ones too) against one pipeline run
 TIMEOUT = 1800  # seconds for any one command
 ENV_REUSED = "environment already matches"  # what install_locked logs when it skips the install
 REPRO_TARGET = "<= 2.5x"  # control + varied run with every variation applied, and the compare
@@ -196,16 +198,28 @@ def bake_adopt_green(work: Path, caches: Path) -> list[Row]:
     return [Row("bake -> adopt -> green `nox`", value, "", how)]
 
 
-def median_run(project: Path, env: dict[str, str], session: str, repeats: int) -> tuple:
+def median_run(project: Path, env: dict[str, str], session: str, repeats: int, *args: str) -> tuple:
     """Build the session's env once (untimed), then time `repeats` runs; median and outputs."""
-    warmup = nox(project, env, session)
+    warmup = nox(project, env, session, *args)
     if warmup[2] != 0:
         return None, warmup[1], warmup[2]
-    runs = [nox(project, env, session) for _ in range(repeats)]
+    runs = [nox(project, env, session, *args) for _ in range(repeats)]
     failed = [run for run in runs if run[2] != 0]
     if failed:
         return None, failed[0][1], failed[0][2]
     return statistics.median(run[0] for run in runs), "".join(run[1] for run in runs), 0
+
+
+def measure_full_tests(project: Path, env: dict[str, str], pipeline_s: float) -> list[Row]:
+    """Every generated test (`nox -s tests -- tests`: the slow ones too, no coverage) against
+    one pipeline run: what a user waits for when they run the whole suite."""
+    tests_s, _, status = median_run(project, env, "tests", 1, "--", "tests")
+    if tests_s is None:
+        return [Row("full generated pytest", f"failed (exit {status})", TESTS_TARGET)]
+    return [
+        Row("full generated pytest", fmt(tests_s), "", "`nox -s tests -- tests`, env built"),
+        Row("full generated pytest / pipeline", f"{tests_s / pipeline_s:.1f}x", TESTS_TARGET),
+    ]
 
 
 def measure_repro(project: Path, caches: Path, repeats: int) -> list[Row]:
@@ -214,6 +228,7 @@ def measure_repro(project: Path, caches: Path, repeats: int) -> list[Row]:
     if pipeline_s is None:
         return [Row("`nox -s pipeline`", f"failed (exit {status})")]
     rows = [Row("`nox -s pipeline`", fmt(pipeline_s), "", f"median of {repeats}, env built")]
+    rows += measure_full_tests(project, env, pipeline_s)
     listed = timed([sys.executable, "-m", "nox", "--list"], project, env)[1]
     if "repro" not in listed.split():
         return rows + [Row("`nox -s repro` / pipeline", "n/a", REPRO_TARGET, "no repro session")]
@@ -236,7 +251,7 @@ def measure_repro(project: Path, caches: Path, repeats: int) -> list[Row]:
 
 def load_hashing(project: Path):
     """Import the baked project's hashing.py by path (stdlib only, no install needed)."""
-    path = project / "src" / MODULE / "hashing.py"
+    path = project / "src" / KIT / "hashing.py"
     spec = importlib.util.spec_from_file_location("bench_hashing", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
