@@ -16,7 +16,7 @@ from . import adopt, doctor, gate
 from .config import load_config
 from .errors import ProjectError, UsageError
 from .manifest import write_manifest
-from .paths import METRICS, PARAMS
+from .paths import MANIFEST, METRICS, PARAMS
 from .project import load_pipeline
 from .seed import seed_everything
 
@@ -42,17 +42,23 @@ def prepare(args: argparse.Namespace, config: Any = None) -> Any:
 
 
 def run_stages(args: argparse.Namespace, config: Any = None) -> dict[str, object]:
-    """Run `args.command` (one stage, or `all`) in the current directory; return its manifest."""
+    """Run `args.command` (one stage, or `all`) in the current directory; return its manifest.
+
+    The manifest is written once the stages are done, so it describes the inputs the run
+    used and the outputs it wrote; the previous one goes first, so a run that fails or is
+    interrupted leaves no manifest of other outputs behind.
+    """
     pipeline = load_pipeline()
     names = list(pipeline.names) if args.command == "all" else [args.command]
     config = prepare(args, config)
-    manifest: dict[str, object] = write_manifest(config, Path.cwd())
+    (Path.cwd() / MANIFEST).unlink(missing_ok=True)
     try:
         pipeline.run(names, config, Path.cwd())
     except FileNotFoundError as error:
         raise UsageError(
             f"{error.filename} not found: run the earlier stages first (`all`)"
         ) from None
+    manifest: dict[str, object] = write_manifest(config, Path.cwd())
     if any(METRICS in stage.outs for stage in pipeline.stages if stage.name in names):
         print_metrics(Path.cwd() / METRICS)
     return manifest
@@ -120,3 +126,9 @@ def main(
     except ProjectError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: one line, the shell's status for SIGINT
+        print(
+            "interrupted: outputs written so far are whole (each is written atomically)",
+            file=sys.stderr,
+        )
+        return 130

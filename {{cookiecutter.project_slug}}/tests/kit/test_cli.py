@@ -3,10 +3,13 @@ import json
 import re
 
 import pandas as pd
+import pytest
 
 from mlreprokit.cli import Command, main, run_stages
 from mlreprokit.errors import ProjectError
+from mlreprokit.hashing import sha256_tree
 from mlreprokit.paths import MANIFEST, METRICS, PARAMS, RAW_DATA
+from mlreprokit.project import Pipeline
 
 
 def test_main_runs_one_stage_in_working_directory(project):
@@ -71,3 +74,31 @@ def test_run_stages_returns_the_manifest_it_wrote(project, config):
     manifest = run_stages(args, config)  # the caller's config: params.yaml is not read again
     assert manifest == json.loads((project / MANIFEST).read_text())
     assert manifest["seed"] == config.seed
+
+
+def test_main_interrupted_is_one_line_and_exit_130(capsys):
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    assert main(["all"], {"all": Command("stops", interrupted)}) == 130
+    err = capsys.readouterr().err
+    assert err.startswith("interrupted") and err.count("\n") == 1
+
+
+def test_run_stages_manifest_describes_the_data_the_run_fetched(project, config):
+    args = argparse.Namespace(command="data", params=PARAMS)
+    manifest = run_stages(args, config)
+    assert manifest["data_raw_sha256"] == sha256_tree(project / "data" / "raw") is not None
+
+
+def test_run_stages_that_stop_leave_no_manifest_of_an_earlier_run(project, config, monkeypatch):
+    run_stages(argparse.Namespace(command="data", params=PARAMS), config)
+    assert (project / MANIFEST).exists()
+
+    def interrupted(self, names, config, root):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Pipeline, "run", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        run_stages(argparse.Namespace(command="all", params=PARAMS), config)
+    assert not (project / MANIFEST).exists()

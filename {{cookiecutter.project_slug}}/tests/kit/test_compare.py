@@ -4,6 +4,7 @@ import math
 import joblib
 import numpy as np
 import pandas as pd
+from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 
 from mlreprokit.paths import MODEL
@@ -11,12 +12,14 @@ from mlreprokit.repro.compare import (
     DIFFERENT,
     EQUIVALENT,
     IDENTICAL,
+    Verdict,
     compare,
     contains,
     evaluation_data,
     missing_outputs,
     take_snapshot,
 )
+from mlreprokit.repro.report import figure
 from mlreprokit.repro.settings import Settings
 
 
@@ -140,6 +143,37 @@ def test_compare_model_tells_pickling_apart_from_predictions(tmp_path):
     [changed] = compare(snapshots[0], snapshots[2], settings)
     assert changed.detail.startswith(f"predicts differently: predict on {test_csv} differs in 4")
     assert not math.isinf(changed.drift)
+
+
+def test_compare_model_drift_is_the_probabilities_not_the_class_labels(tmp_path):
+    [test_csv] = evaluation_data(MODEL.as_posix())
+    frame = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0, 4.0, 5.0], "label": [0, 0, 0, 1, 1, 1]})
+    model = LogisticRegression().fit(frame[["x"]], frame["label"])
+    other = LogisticRegression().fit(frame[["x"]], [0, 0, 1, 1, 1, 1])
+    settings = Settings([MODEL.as_posix()], kinds={MODEL.as_posix(): "model"})
+    snapshots = []
+    for name, fitted in (("a", model), ("b", other)):
+        root = tmp_path / name
+        (root / MODEL).parent.mkdir(parents=True)
+        (root / test_csv).parent.mkdir(parents=True)
+        frame.to_csv(root / test_csv, index=False)
+        joblib.dump(fitted, root / MODEL)
+        snapshots.append(take_snapshot(root, [MODEL.as_posix()]))
+    [changed] = compare(snapshots[0], snapshots[1], settings)
+    assert changed.detail.startswith(f"predicts differently: predict on {test_csv} differs in 1")
+    probabilities = model.predict_proba(frame[["x"]]) - other.predict_proba(frame[["x"]])
+    assert changed.drift == float(np.abs(probabilities).max()) < 1  # labels would say 1
+
+
+def test_figure_names_the_output_with_the_largest_numeric_drift():
+    outputs = ["models/model.joblib", "reports/metrics.json"]
+    found = [
+        Verdict(outputs[0], DIFFERENT, "predicts differently", math.inf),
+        Verdict(outputs[1], DIFFERENT, "key accuracy: 0.95 vs 0.92", 0.0293),
+    ]
+    result = figure(Settings(outputs), found, 10)
+    assert result["largest_numeric_drift"] == 0.0293
+    assert result["summary"].endswith("(largest numeric drift 0.0293 in reports/metrics.json)")
 
 
 def test_missing_outputs_names_declared_outputs_no_run_wrote(tmp_path):

@@ -213,20 +213,23 @@ def compare_model(path: str, first: Path, second: Path) -> tuple[str, str, float
         a, b = (predictions(root, path, data) for root in (first, second))
     except Exception as error:  # any failure to load or predict is a difference
         return DIFFERENT, f"pickles differently and cannot be compared: {error}", math.inf
+    first, gaps = "", []
     for what, x in a.items():
         y = b.get(what)
         if y is None or x.shape != y.shape:
             return DIFFERENT, f"{what}: shape {x.shape} vs {getattr(y, 'shape', None)}", math.inf
         rows = np.nonzero((x != y).reshape(len(x), -1).any(axis=1))[0]
-        if len(rows):
-            numeric = x.dtype.kind in "fiub" and y.dtype.kind in "fiub"
-            gap = float(np.abs(x.astype(float) - y.astype(float)).max()) if numeric else math.inf
-            return (
-                DIFFERENT,
+        if len(rows) and not first:
+            first = (
                 f"predicts differently: {what} differs in {len(rows)} of {len(x)} rows, "
-                f"first row {int(rows[0]) + 1}",
-                gap,
+                f"first row {int(rows[0]) + 1}"
             )
+        if len(rows) and x.dtype.kind == "f" and y.dtype.kind == "f":
+            # A numeric drift only where the output is a number (a regressor's prediction, a
+            # probability): class labels that differ are counted in rows, not as a distance.
+            gaps.append(float(np.abs(x - y).max()))
+    if first:
+        return DIFFERENT, first, max(gaps, default=math.inf)
     return EQUIVALENT, f"pickles differently but predicts identically on {', '.join(data)}", 0.0
 
 

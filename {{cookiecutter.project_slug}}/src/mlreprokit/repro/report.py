@@ -106,7 +106,10 @@ def figure(settings: Settings, verdicts: list[Verdict], applied: int) -> dict:
     """N of M declared outputs reproduced across K variations, and the largest numeric drift."""
     statuses = {o: output_status(o, verdicts) for o in settings.outputs}
     same = sum(status in ("identical", EQUIVALENT) for status in statuses.values())
-    drift = max((v.drift for v in verdicts if v.drift != float("inf")), default=0.0)
+    numeric = [v for v in verdicts if v.drift != float("inf")]
+    largest = max(numeric, key=lambda v: v.drift, default=None)
+    drift = largest.drift if largest else 0.0
+    where = f" in {largest.path}" if largest and drift else ""
     return {
         "identical": same,
         "declared": len(settings.outputs),
@@ -114,7 +117,7 @@ def figure(settings: Settings, verdicts: list[Verdict], applied: int) -> dict:
         "largest_numeric_drift": drift,
         "outputs": statuses,
         "summary": f"{same} of {len(settings.outputs)} declared outputs identical across "
-        f"{applied} variations (largest numeric drift {drift:.3g})",
+        f"{applied} variations (largest numeric drift {drift:.3g}{where})",
     }
 
 

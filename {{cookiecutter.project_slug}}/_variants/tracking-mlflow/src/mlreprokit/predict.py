@@ -36,6 +36,14 @@ def read_input(source: Path, schema: Schema) -> pd.DataFrame:
     return frame
 
 
+def row_keys(frame: pd.DataFrame, schema: Schema) -> tuple[str, list[object]]:
+    """What names each prediction: the schema's id column when the rows have it, else the row
+    number (rows without their id still get predictions)."""
+    if schema.id is not None and schema.id in frame.columns:
+        return schema.id, frame[schema.id].tolist()
+    return ROW, list(range(len(frame)))
+
+
 def predict(model_uri: str, source: Path, target: Path, root: Path) -> None:
     """Write `id` (or `row`) and `prediction` for each row of `source` to `target`."""
     import mlflow
@@ -48,8 +56,7 @@ def predict(model_uri: str, source: Path, target: Path, root: Path) -> None:
     except MlflowException as error:
         raise UsageError(f"cannot load {model_uri}: {error.message.splitlines()[0]}") from None
     rows = model_inputs(load_pipeline().engineer(frame), schema)  # as the model was fitted
-    key = schema.id or ROW
-    ids = frame[schema.id] if schema.id else pd.Series(range(len(frame)), name=ROW)
-    output = pd.DataFrame({key: ids.to_numpy(), "prediction": model.predict(rows)})
+    key, ids = row_keys(frame, schema)
+    output = pd.DataFrame({key: ids, "prediction": model.predict(rows)})
     write_csv(output, target)
     print(f"wrote {len(output)} predictions with their {key} to {target}")

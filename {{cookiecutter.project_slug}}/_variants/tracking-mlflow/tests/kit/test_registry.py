@@ -10,7 +10,8 @@ from mlreprokit import registry
 from mlreprokit.cli import main
 from mlreprokit.commands import commands as tracked_commands
 from mlreprokit.paths import METRICS, SCHEMA, TEST_DATA
-from mlreprokit.schema import load_schema
+from mlreprokit.predict import row_keys
+from mlreprokit.schema import Column, Schema, load_schema
 
 pytestmark = pytest.mark.slow  # two tracked pipeline runs, then the registry
 
@@ -133,3 +134,12 @@ def test_description_cuts_long_cards_and_says_where_the_rest_is():
     cut = registry.description("x" * 9000)
     assert len(cut) == registry.MAX_DESCRIPTION
     assert cut.endswith("the whole card is the artifact in the version's `model_card` tag)")
+
+
+def test_row_keys_are_the_id_or_the_row_number_when_rows_lack_it():
+    schema = Schema(
+        (Column("key", "categorical"), Column("x"), Column("y")), 1, 10, "y", "regression", "key"
+    )
+    with_id = pd.DataFrame({"key": ["a", "b"], "x": [1.0, 2.0]})
+    assert row_keys(with_id, schema) == ("key", ["a", "b"])
+    assert row_keys(with_id.drop(columns="key"), schema) == ("row", [0, 1])
