@@ -70,7 +70,7 @@ def read_source(source: str, format: str, root: Path) -> tuple[pd.DataFrame, str
             write_csv(datasets.load(source.removeprefix("bundled:")), target)
         else:
             sources.fetch(source, None, target, root)
-        return sources.read_table(target, format), sha256_file(target)
+        return sources.read_table(target, format, source=source), sha256_file(target)
 
 
 def check_columns(frame: pd.DataFrame, args: argparse.Namespace) -> None:
@@ -92,6 +92,38 @@ def check_columns(frame: pd.DataFrame, args: argparse.Namespace) -> None:
     if target.isna().any():
         raise ConfigError(
             f"--target {args.target!r} has {int(target.isna().sum())} null rows: drop them first"
+        )
+
+
+MIN_ROWS = 10  # fewer rows cannot fill a train and a test split that mean anything
+
+
+def check_rows(frame: pd.DataFrame, source: str) -> None:
+    if len(frame) < MIN_ROWS:
+        raise ConfigError(
+            f"{source}: {len(frame)} rows: at least {MIN_ROWS} are needed to train and test"
+        )
+
+
+def check_trainable(frame: pd.DataFrame, schema: Schema, source: str) -> None:
+    """Refuse, at adopt time, data the pipeline could not train on; one line saying why."""
+    target = frame[schema.target]
+    if target.nunique() < 2:
+        raise ConfigError(
+            f"--target {schema.target!r} has the one value {target.iloc[0]!r} in every row: "
+            "there is nothing to learn"
+        )
+    if schema.task == "classification":
+        counts = target.value_counts()
+        if counts.min() < 2:
+            raise ConfigError(
+                f"--target {schema.target!r}: class {counts.idxmin()!r} has only 1 row: every "
+                "class needs 2 or more (one for each split); drop or merge it"
+            )
+    if schema.id is not None and (repeated := frame[schema.id][frame[schema.id].duplicated()]).size:
+        raise ConfigError(
+            f"--id {schema.id!r}: {repeated.size} rows repeat an id (e.g. {repeated.iloc[0]!r}): "
+            "an id names one row"
         )
 
 
@@ -159,8 +191,10 @@ def run(args: argparse.Namespace) -> None:
     format = args.format or source_format(args.source)
     source = recorded_source(args.source, root)
     frame, sha256 = read_source(source, format, root)
+    check_rows(frame, source)
     check_columns(frame, args)
     schema = infer_schema(frame, args.target, args.id, args.task)
+    check_trainable(frame, schema, source)
     minimum, maximum = baseline_gate(frame, schema)
 
     text = args.params.read_text(encoding="utf-8")

@@ -6,6 +6,7 @@ exists: a path outside the repository breaks every other clone), or `bundled:NAM
 that ships inside scikit-learn (the demo). A hash that differs stops the run in one line.
 """
 
+import csv
 import shutil
 import urllib.parse
 from pathlib import Path
@@ -128,10 +129,43 @@ def actual_hash(error: ValueError) -> str:
     return found[0] if found else "a different hash"
 
 
-def read_table(path: Path, format: str, dtype: dict | None = None) -> pd.DataFrame:
-    """Read a CSV or Parquet file; Parquet needs pyarrow (one line saying so)."""
+def check_csv(path: Path, source: str) -> None:
+    """Refuse in one line a file that is no comma-separated UTF-8 table, saying what it is."""
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if not head.strip():
+        raise DataError(f"{source}: the file is empty")
+    if head.lstrip()[:15].lower().startswith((b"<!doctype html", b"<html")):
+        raise DataError(f"{source}: an HTML page, not CSV data (a login or error page?)")
+    if b"\0" in head:
+        raise DataError(f"{source}: a binary file, not CSV text")
+    first = head.splitlines()[0].decode("utf-8", errors="replace")
+    header = next(csv.reader([first]))
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise DataError(f"{source}: column {repeated[0]!r} appears twice in the header")
+    for separator in (";", "\t", "|"):
+        if len(header) == 1 and separator in first:
+            raise DataError(
+                f"{source}: looks separated by {separator!r}, not commas: save it as CSV"
+            )
+
+
+def read_table(
+    path: Path, format: str, dtype: dict | None = None, source: str | None = None
+) -> pd.DataFrame:
+    """Read a CSV or Parquet file; what is not one, and Parquet without pyarrow, is one line."""
+    source = source or path.as_posix()
     if format == "csv":
-        return pd.read_csv(path, dtype=dtype)
+        check_csv(path, source)
+        try:
+            return pd.read_csv(path, dtype=dtype, encoding="utf-8")
+        except UnicodeDecodeError:
+            raise DataError(
+                f"{source}: not UTF-8 text (another encoding, e.g. latin-1): save it as UTF-8"
+            ) from None
+        except pd.errors.ParserError as error:
+            raise DataError(f"{source}: not a CSV table ({str(error).strip()})") from None
     try:
         return pd.read_parquet(path)
     except ImportError:

@@ -96,6 +96,54 @@ def test_adopt_wrong_columns_are_one_line(fresh, capsys, args, message):
     assert (fresh / PARAMS).read_text() == before and not (fresh / SCHEMA).exists()
 
 
+def table(rows: int = 20, **columns) -> str:
+    """A small CSV: x, then y (two classes), then any column given as a function of the row."""
+    header = ["x", "y", *columns]
+    lines = [",".join(header)]
+    for i in range(rows):
+        values = [str(i), "ab"[i % 2], *(str(make(i)) for make in columns.values())]
+        lines.append(",".join(values))
+    return "\n".join(lines) + "\n"
+
+
+BAD_SOURCES = {
+    "empty": (b"", ["--target", "y"], "the file is empty"),
+    "header_only": (b"x,y\n", ["--target", "y"], "0 rows: at least 10 are needed"),
+    "one_row": (b"x,y\n1,a\n", ["--target", "y"], "1 rows: at least 10 are needed"),
+    "html": (b"<!DOCTYPE html><html><body>Sign in</body></html>", ["--target", "y"], "HTML page"),
+    "binary": (bytes(range(256)) * 4, ["--target", "y"], "a binary file"),
+    "latin1": (
+        table().replace(",a\n", ",\xe9\n").encode("latin-1"),
+        ["--target", "y"],
+        "not UTF-8",
+    ),
+    "semicolons": (table().replace(",", ";").encode(), ["--target", "y"], "separated by ';'"),
+    "repeated_column": (b"x,x,y\n" + b"1,2,a\n" * 20, ["--target", "y"], "'x' appears twice"),
+    "constant_target": (table().replace(",b\n", ",a\n").encode(), ["--target", "y"], "one value"),
+    "single_row_class": (
+        table().replace("19,b", "19,c").encode(),
+        ["--target", "y"],
+        "class 'c' has only 1 row",
+    ),
+    "repeated_id": (
+        table(key=lambda i: i // 2).encode(),
+        ["--target", "y", "--id", "key"],
+        "--id 'key': 10 rows repeat an id",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_SOURCES))
+def test_adopt_refuses_what_cannot_train_in_one_line(fresh, capsys, case):
+    content, args, message = BAD_SOURCES[case]
+    (fresh / "new.csv").write_bytes(content)
+    before = (fresh / PARAMS).read_text()
+    assert main(["adopt", "new.csv", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1, err
+    assert (fresh / PARAMS).read_text() == before and not (fresh / SCHEMA).exists()
+
+
 def test_adopt_missing_file_is_one_line(fresh, capsys):
     assert main(["adopt", "absent.csv", "--target", "y"]) == 2
     assert "works only where that file exists" in capsys.readouterr().err
