@@ -129,6 +129,7 @@ TRACKED_FILES = {
     *(f"src/mlreprokit/{name}.py" for name in ("runinfo", "search", "tracked", "tune_config")),
     "tests/kit/test_runinfo.py",
     "tests/kit/test_search.py",
+    "tests/kit/test_tracked.py",
 }
 MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
 WANDB_MODULES = ("tracking", "tune")

@@ -65,7 +65,8 @@ def run_tracked(args: argparse.Namespace) -> None:
 def run_tune(args: argparse.Namespace) -> None:
     from . import tune
 
-    tune.run(tracked_config(args), Path.cwd())
+    # Seeded once, as every command is (cli.prepare), before the search starts.
+    tune.run(cli.prepare(args, tracked_config(args)), Path.cwd())
 
 
 def no_track_argument(parser: argparse.ArgumentParser) -> None:

@@ -15,7 +15,6 @@ from .paths import SCHEMA, TRAIN_DATA
 from .project import load_pipeline
 from .schema import load_schema, read_split
 from .search import candidates, check_metric, cross_validate, model_params
-from .seed import seed_everything
 
 
 def run(config: Any, root: Path) -> str:
@@ -27,7 +26,6 @@ def run(config: Any, root: Path) -> str:
     key = f"cv_{tune.metric}"
     scores: dict[str, float] = {}
     with tracking.pipeline_run(config, "tune") as parent:  # fails first if the store is down
-        seed_everything(config.seed)
         load_pipeline().run(["data", "features"], config, root)  # the train split the search reads
         train = read_split(root / TRAIN_DATA, schema)
         tracking.log_manifest(build_manifest(config, root))

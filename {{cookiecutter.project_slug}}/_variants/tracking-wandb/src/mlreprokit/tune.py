@@ -17,7 +17,6 @@ from .project import load_pipeline
 from .runinfo import short_commit
 from .schema import load_schema, read_split
 from .search import candidates, check_metric, cross_validate, model_params
-from .seed import seed_everything
 
 
 def run(config: Any, root: Path) -> str:
@@ -27,7 +26,6 @@ def run(config: Any, root: Path) -> str:
     check_metric(tune.metric, schema)
     settings = candidates(tune, config.model, config.seed)
     tracking.run_mode(config)  # fails in one line, before any fit, if W&B cannot be used
-    seed_everything(config.seed)
     load_pipeline().run(["data", "features"], config, root)  # the train split the search reads
     train = read_split(root / TRAIN_DATA, schema)
     key = f"cv_{tune.metric}"
