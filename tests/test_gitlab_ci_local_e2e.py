@@ -62,6 +62,11 @@ def runner(project, tmp_path_factory) -> dict[str, str]:
     """The runner's environment: the image's Python, and the team server as a CI/CD variable."""
     folder = tmp_path_factory.mktemp("runner")
     run([sys.executable, "-m", "venv", str(folder / "python")], folder)
+    # The shell executor runs every job on this one Python, two at a time: jobs racing to install
+    # the same tools into it broke one another's install (`No such file ... bin/uvx`). A real
+    # runner gives each job its own image; this one comes with the tools, as such an image would.
+    tools = re.search(r"(?m)^  CI_TOOLS: (.+)$", project.text(".gitlab-ci.yml")).group(1)
+    run([str(folder / "python/bin/python"), "-m", "pip", "install", "-q", *tools.split()], folder)
     env = clean_env()
     env["PATH"] = f"{folder / 'python/bin'}{os.pathsep}{env['PATH']}"
     return {"env": env, "store": f"sqlite:///{folder / 'team.db'}"}
