@@ -3,6 +3,7 @@ import dataclasses
 import numpy as np
 import pytest
 
+from mlreprokit.errors import ConfigError
 from mlreprokit.schema import model_inputs
 
 from {{ cookiecutter.module_name }}.kinds import KINDS, ModelConfig
@@ -18,6 +19,14 @@ def test_build_model_uses_configured_seed_params_and_task(config, schema, frame)
     chosen = estimator.get_params()
     assert {name: chosen[name] for name in config.model.params} == config.model.params
     assert chosen.get("random_state", 3) == 3
+
+
+def test_a_hyperparameter_the_tasks_estimator_ignores_is_one_line(schema):
+    other = "regression" if schema.task == "classification" else "classification"
+    only_other = {"classification": {"C": 2.0}, "regression": {"alpha": 2.0}}[other]
+    model = ModelConfig.from_mapping({"kind": "linear", **only_other})
+    with pytest.raises(ConfigError, match=f"kind linear for {schema.task} is .* which takes no"):
+        model.estimator(schema.task, 0)
 
 
 @pytest.mark.parametrize("kind", list(KINDS))

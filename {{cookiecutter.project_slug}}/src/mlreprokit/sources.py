@@ -144,11 +144,11 @@ def check_csv(path: Path, source: str) -> None:
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
         raise DataError(f"{source}: column {repeated[0]!r} appears twice in the header")
-    for separator in (";", "\t", "|"):
-        if len(header) == 1 and separator in first:
-            raise DataError(
-                f"{source}: looks separated by {separator!r}, not commas: save it as CSV"
-            )
+    separators = [s for s in (";", "\t", "|") if s in first] if len(header) == 1 else []
+    if separators:
+        raise DataError(
+            f"{source}: looks separated by {separators[0]!r}, not commas: save it as CSV"
+        )
 
 
 def read_table(

@@ -83,10 +83,16 @@ class ModelConfig:
                     raise ConfigError(f"{where}{name}: {error}") from None
 
     def estimator(self, task: str, seed: int) -> BaseEstimator:
-        """The kind's estimator for `task`, with the hyperparameters it takes and the seed."""
+        """The kind's estimator for `task`, with its hyperparameters and the seed; one line for
+        a hyperparameter only the other task's estimator takes (it would be ignored)."""
         cls = getattr(KINDS[self.kind], task)
         accepted = cls().get_params()
-        params = {name: value for name, value in self.params.items() if name in accepted}
+        if unused := sorted(set(self.params) - set(accepted)):
+            raise ConfigError(
+                f"model.{unused[0]}: kind {self.kind} for {task} is {cls.__name__}, which takes "
+                f"no {unused[0]}: remove it from params.yaml"
+            )
+        params = dict(self.params)
         if SEEDED in accepted:
             params[SEEDED] = seed
         return cls(**params)
