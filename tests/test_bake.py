@@ -134,6 +134,8 @@ TRACKED_FILES = {
 MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
 WANDB_MODULES = ("tracking", "tune")
 # Files that exist only for one value of one option.
+AUDIT = ".github/workflows/audit.yml"  # nox -s audit, weekly and when a lock changes
+
 OPTION_FILES = {
     ("license", "MIT"): {"LICENSE"},
     ("license", "BSD-3-Clause"): {"LICENSE"},
@@ -148,9 +150,9 @@ OPTION_FILES = {
         "src/mlreprokit/dvcfiles.py",
         "tests/kit/test_dvcfiles.py",
     },
-    ("ci", "github"): {".github/workflows/ci.yml", ".github/dependabot.yml"},
+    ("ci", "github"): {".github/workflows/ci.yml", AUDIT, ".github/dependabot.yml"},
     ("ci", "gitlab"): {".gitlab-ci.yml"},
-    ("ci", "both"): {".github/workflows/ci.yml", ".github/dependabot.yml", ".gitlab-ci.yml"},
+    ("ci", "both"): {".github/workflows/ci.yml", AUDIT, ".github/dependabot.yml", ".gitlab-ci.yml"},
     ("tracking", "mlflow"): {
         ".env.example",
         "MLproject",

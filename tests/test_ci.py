@@ -13,6 +13,7 @@ from .helpers import ACTIONLINT, TEMPLATE, Baked, actionlint
 
 GITHUB_CI = ".github/workflows/ci.yml"
 PROMOTE = ".github/workflows/promote.yml"
+AUDIT = ".github/workflows/audit.yml"
 GITLAB_CI = ".gitlab-ci.yml"
 DEPENDABOT = ".github/dependabot.yml"
 SCHEMAS = {GITLAB_CI: "vendor.gitlab-ci", DEPENDABOT: "vendor.dependabot"}
@@ -126,7 +127,7 @@ def test_ci_github_workflows_pass_actionlint(baked, options):
     command = actionlint()
     project = baked(**options)
     paths = [str(project.root / path) for path in workflows(project)]
-    assert len(paths) == 1 + (options["tracking"] == "mlflow") + (options["docker"] == "yes")
+    assert len(paths) == 2 + (options["tracking"] == "mlflow") + (options["docker"] == "yes")
     done = subprocess.run([*command, *paths], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -222,7 +223,7 @@ def test_ci_tracking_secrets_referenced_by_name_only(baked):
 
 def test_ci_tracking_none_has_no_mlflow_nor_promotion(baked):
     project = baked(ci="both", tracking="none")
-    assert workflows(project) == [GITHUB_CI]
+    assert workflows(project) == [AUDIT, GITHUB_CI]
     assert "promote" not in gitlab_jobs(project)
     assert "promote" not in yaml.safe_load(project.text(GITLAB_CI))["stages"]
     for path in (GITHUB_CI, GITLAB_CI):
@@ -321,3 +322,28 @@ def test_template_ci_runs_ci_run_sessions_on_every_python():
     supported = ["3.10", "3.11", "3.12", "3.13"]
     assert jobs["tests"]["strategy"]["matrix"]["python"] == supported
     assert jobs["e2e"]["strategy"]["matrix"]["python"] == supported
+
+
+def test_ci_audit_runs_weekly_on_demand_and_when_a_lock_changes(baked):
+    project = baked(ci="both")
+    workflow = github(project, AUDIT)
+    triggers = workflow[True]  # PyYAML reads the key `on` as True
+    assert set(triggers) == {"schedule", "workflow_dispatch", "push", "pull_request"}
+    assert triggers["pull_request"]["paths"] == ["requirements*.txt"]
+    assert workflow["permissions"] == {"contents": "read"}
+    [job] = workflow["jobs"].values()
+    assert run_lines(job)[-1] == "nox -s audit"
+    # GitLab: a scheduled or hand-run pipeline only (gitlab-ci-local fails on `changes:` rules
+    # without a fetched remote), and the workflow rules let such pipelines start.
+    ci = yaml.safe_load(project.text(GITLAB_CI))
+    schedule = '$CI_PIPELINE_SOURCE == "schedule" || $CI_PIPELINE_SOURCE == "web"'
+    assert ci["audit"]["rules"] == [{"if": schedule}]
+    assert ci["audit"]["script"] == ["nox -s audit"]
+    assert {"if": schedule} in ci["workflow"]["rules"]
+
+
+def test_ci_audit_session_is_strict_and_not_a_default(baked):
+    noxfile = baked().text("noxfile.py")
+    session = noxfile[noxfile.index("def audit") :]
+    assert '"--strict"' in session and '"--require-hashes"' in session
+    assert "@nox.session(python=PYTHON, default=False)\ndef audit" in noxfile

@@ -108,3 +108,13 @@ def test_nox_session_without_lock_says_how_to_make_it(baked):
     done = nox(project, "-s", "tests", check=False)
     assert done.returncode != 0
     assert "requirements-dev.txt does not exist yet: run `nox -s lock`" in done.stdout + done.stderr
+
+
+def test_nox_audit_never_passes_with_packages_left_unaudited(locked_project):
+    # Where no vulnerability service answers (as on a machine with only a package mirror),
+    # pip-audit skips every package and would report "No known vulnerabilities found".
+    done = nox(locked_project, "-s", "audit", check=False)
+    output = done.stdout + done.stderr
+    unaudited = "could not be audited" in output or "ConnectionError" in output
+    assert done.returncode != 0 if unaudited else done.returncode == 0, output[-3000:]
+    assert "requirements.txt" in output

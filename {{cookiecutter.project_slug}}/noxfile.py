@@ -28,6 +28,7 @@ COVERAGE_FLOOR = 85
 FLOOR = [f"--cov-fail-under={COVERAGE_FLOOR}"] if IN_CI else []
 COVERAGE = ["--cov", "--cov-report=term", *FLOOR]
 DEV_VENV = Path(".venv")
+AUDITOR = "pip-audit==2.10.1"  # `nox -s audit`: a tool of its own, kept out of the locks
 
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
@@ -166,6 +167,20 @@ def register(session: nox.Session) -> None:
     session.run("python", "-m", MODULE, "register", *session.posargs, env=RUN_ENV)
 {%- endif %}
 
+
+@nox.session(python=PYTHON, default=False)
+def audit(session: nox.Session) -> None:
+    """Audit both locks for known vulnerabilities; fail when a package could not be audited.
+
+    Needs a vulnerability service (PyPI's, or `-- --vulnerability-service osv`): where only a
+    package mirror answers, every package is "not found" and `--strict` fails the session,
+    rather than passing with nothing audited. CI runs it weekly and when a lock changes.
+    """
+    session.install(AUDITOR)
+    for lock in LOCKS.values():
+        require_lock(session, lock)
+        checks = ["--requirement", lock, "--require-hashes", "--disable-pip", "--strict"]
+        session.run("pip-audit", *checks, *session.posargs)
 
 @nox.session(python=PYTHON)
 def repro(session: nox.Session) -> None:
