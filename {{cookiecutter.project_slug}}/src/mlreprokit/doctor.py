@@ -1,10 +1,18 @@
 """`python -m <module> doctor`: what decides, on this machine, whether a run gives
-the same results twice; one line per finding, with its fix. The run manifest records the same."""
+the same results twice; one line per finding, with its fix. The run manifest records the same.
+
+A finding that the last passing `repro` check varied on purpose (reports/repro.json) is only a
+note: that check showed this project's outputs do not depend on it.
+"""
 
 import argparse
 import importlib.util
+import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .repro.report import REFERENCE
 
 HELP = "print what decides whether a run here is deterministic, each finding with its fix"
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
@@ -16,11 +24,46 @@ class Finding:
     name: str
     value: str
     fix: str = ""  # empty when nothing needs fixing
+    note: str = ""  # why the fix does not matter for this project (set by `shown_harmless`)
+
+    @property
+    def status(self) -> str:
+        return "note" if self.fix and self.note else "fix" if self.fix else "ok"
 
     def line(self) -> str:
-        return f"{'fix' if self.fix else 'ok':<4} {self.name} = {self.value}" + (
-            f": {self.fix}" if self.fix else ""
-        )
+        detail = {"ok": "", "fix": f": {self.fix}", "note": f": {self.note}"}[self.status]
+        return f"{self.status:<4} {self.name} = {self.value}{detail}"
+
+
+def variation_of(finding: Finding) -> str | None:
+    """The `repro` variation that changes what `finding` is about (None: none does)."""
+    if finding.name == "PYTHONHASHSEED":
+        return "hash_seed"
+    if finding.name in THREAD_VARIABLES or finding.name.startswith("thread pool "):
+        return "threads"
+    return "cpus" if finding.name == "CPUs" else None
+
+
+def harmless_variations(root: Path) -> set[str]:
+    """The variations the last `repro` check applied with every output identical (else none)."""
+    try:
+        check = json.loads((root / REFERENCE).read_text(encoding="utf-8"))["check"]
+        passed = check["identical"] == check["declared"] and not check["causes"]
+        return set(check["variations_applied"]) if passed else set()
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+
+
+def shown_harmless(found: list[Finding], harmless: set[str]) -> list[Finding]:
+    """Turn each fix into a note when the last passing repro check varied it on purpose."""
+    noted = []
+    for finding in found:
+        variation = variation_of(finding)
+        if finding.fix and variation in harmless:
+            why = f"harmless here: repro varied {variation}, every output identical ({REFERENCE})"
+            finding = replace(finding, note=why)
+        noted.append(finding)
+    return noted
 
 
 def environment_findings(env: dict[str, str]) -> list[Finding]:
@@ -115,6 +158,13 @@ def facts() -> dict[str, str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    for finding in findings():
+    found = shown_harmless(findings(), harmless_variations(Path.cwd()))
+    for finding in found:
         print(finding.line())
+    to_fix = sum(finding.status == "fix" for finding in found)
+    notes = sum(finding.status == "note" for finding in found)
+    if notes:
+        print(f"{to_fix} to fix, {notes} notes (shown harmless by the last repro check)")
+    else:
+        print(f"{to_fix} to fix: a passing `nox -s repro` shows which of them matter here")
     return 0
