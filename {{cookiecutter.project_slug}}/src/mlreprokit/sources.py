@@ -6,9 +6,12 @@ exists: a path outside the repository breaks every other clone), or `bundled:NAM
 that ships inside scikit-learn (the demo). A hash that differs stops the run in one line.
 """
 
+import contextlib
 import csv
+import logging
 import shutil
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -66,6 +69,19 @@ def check_hash(path: Path, expected: str | None, source: str) -> str:
     return actual
 
 
+@contextlib.contextmanager
+def quiet_pooch() -> Iterator[None]:
+    """pooch's own advice (use this hash as 'known_hash'...) is not for users of the project:
+    the kit prints what it downloads and records the hash in params.yaml itself."""
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def fetch(source: str, expected: str | None, target: Path, root: Path) -> str:
     """Put the source file at `target`, verified against `expected`; return its SHA-256."""
     kind = source_kind(source)
@@ -73,11 +89,13 @@ def fetch(source: str, expected: str | None, target: Path, root: Path) -> str:
     if kind == "url":
         if target.exists() and (expected is None or sha256_file(target) == expected):
             return sha256_file(target)  # already fetched and unchanged: no download
+        print(f"downloading {source}", flush=True)
         try:
             known = None if expected is None else f"sha256:{expected}"
-            pooch.retrieve(
-                source, known, fname=target.name, path=target.parent, downloader=download
-            )
+            with quiet_pooch():
+                pooch.retrieve(
+                    source, known, fname=target.name, path=target.parent, downloader=download
+                )
         except ValueError as error:  # pooch: the downloaded file's hash differs
             if "hash" in str(error).lower():
                 raise DataError(

@@ -78,6 +78,13 @@ def test_fetch_url_downloads_and_verifies(project, server):
         sources.fetch(f"{server}/{SOURCE}", "1" * 64, project / "other.csv", project)
 
 
+def test_fetch_url_says_what_it_downloads_without_poochs_advice(project, server, capfd):
+    sources.fetch(f"{server}/{SOURCE}", None, project / "fetched.csv", project)
+    out, err = capfd.readouterr()
+    assert out == f"downloading {server}/{SOURCE}\n"
+    assert "known_hash" not in err and "Downloading data from" not in err
+
+
 def test_fetch_url_not_found_is_one_line(project, server):
     with pytest.raises(ConfigError, match="cannot download") as caught:
         sources.fetch(f"{server}/absent.csv", None, project / RAW_DATA, project)
