@@ -56,7 +56,8 @@ def test_metrics_table_added_metric_wrong_direction_and_regression_adopt(tmp_pat
     edit_params(project, wrong_direction)
     refused = nox(project, "-s", "pipeline", "--", "gate", check=False)
     assert refused.returncode != 0
-    errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+    output = (refused.stdout + refused.stderr).splitlines()
+    errors = [line for line in output if line.startswith("error:")]
     assert errors == [
         "error: gate.maximum.balanced_accuracy: higher balanced_accuracy is better, "
         "so it goes under gate.minimum"
