@@ -45,6 +45,7 @@ BASE_FILES = {
             "evaluate",
             "features",
             "kinds",
+            "metrics",
             "model",
             "pipeline",
             "train",
@@ -101,6 +102,7 @@ BASE_FILES = {
             "test_config",
             "test_evaluate",
             "test_features",
+            "test_metrics",
             "test_pipeline",
             "test_train",
         )
@@ -117,6 +119,7 @@ BASE_FILES = {
             "gate",
             "hashing",
             "manifest",
+            "metrics_table",
             "repro",
             "schema",
             "seed",

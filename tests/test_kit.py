@@ -104,7 +104,30 @@ def test_users_package_is_small_and_mostly_ml_code(baked):
         "evaluate.py",
         "features.py",
         "kinds.py",
+        "metrics.py",
         "model.py",
         "pipeline.py",
         "train.py",
     ]
+
+
+def string_constants(source: str) -> set[str]:
+    return {
+        node.value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+
+
+def test_kit_names_no_metric_of_the_users_table(baked):
+    project = baked(tracking="none", data_versioning="dvc")
+    table = ast.parse(project.text("src/my_ml_project/metrics.py"))
+    (assign,) = [node for node in table.body if isinstance(node, ast.AnnAssign)]
+    names = {key.value for key in assign.value.keys}
+    assert {"accuracy", "r2"} <= names
+    naming = {
+        path: sorted(names & string_constants(project.text(path)))
+        for path in kit_files(project)
+        if path.endswith(".py")
+    }
+    assert {path: found for path, found in naming.items() if found} == {}

@@ -56,6 +56,7 @@ def config(schema) -> Config:
             stratify=schema.task == "classification",
         ),
         model=ModelConfig.from_mapping(PARAMS["model"]),  # the project's own model
+        metric=PARAMS["metric"],
     )
 
 

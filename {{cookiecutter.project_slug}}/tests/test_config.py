@@ -1,12 +1,14 @@
 from pathlib import Path
 
 import pytest
+import yaml
 
 from mlreprokit.config import ConfigError, load_config
 
 from {{ cookiecutter.module_name }}.kinds import KINDS
 
 PROJECT_PARAMS = Path(__file__).parents[1] / "params.yaml"
+METRIC = yaml.safe_load(PROJECT_PARAMS.read_text(encoding="utf-8"))["metric"]
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -15,11 +17,14 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-VALID = """
+VALID = (
+    """
 seed: 0
 data: {source: data.csv, sha256: null, format: csv, test_size: 0.2, stratify: false}
 model: {kind: random_forest, n_estimators: 5, max_depth: null, min_samples_leaf: 2}
 """
+    + f"metric: {METRIC}\n"
+)
 
 
 def test_load_config_project_params_are_valid():
@@ -55,6 +60,7 @@ def test_load_config_reads_values(tmp_path):
         (("format: csv", "format: xlsx"), "data.format must be one of csv, parquet"),
         (("sha256: null", "sha256: abc"), "data.sha256 must be 64 lowercase hex digits"),
         (("source: data.csv, ", ""), "missing key 'data.source'"),
+        ((f"metric: {METRIC}", "metric: no_such_metric"), "metric 'no_such_metric' is not a"),
     ],
 )
 def test_load_config_rejects_bad_params(tmp_path, change, message):

@@ -1,30 +1,40 @@
+import json
+
 import numpy as np
 import pandas as pd
-import pytest
+from sklearn.metrics import balanced_accuracy_score, median_absolute_error
 
-from {{ cookiecutter.module_name }}.evaluate import (
-    classification_scores,
-    plot_confusion_matrix,
-    plot_predicted_vs_actual,
-    regression_scores,
-)
+from mlreprokit.metrics import Metric, for_task
+from mlreprokit.paths import METRICS as METRICS_FILE
 
+from {{ cookiecutter.module_name }} import pipeline
+from {{ cookiecutter.module_name }}.evaluate import plot_confusion_matrix, plot_predicted_vs_actual
+from {{ cookiecutter.module_name }}.metrics import METRICS
 
-def test_classification_scores_perfect_and_wrong_predictions():
-    truth = pd.Series([0, 1, 2, 2])
-    certain = np.eye(3)[[0, 1, 2, 2]]
-    perfect = classification_scores(truth, np.array([0, 1, 2, 2]), certain, [0, 1, 2])
-    assert perfect["accuracy"] == 1.0 and perfect["f1_macro"] == 1.0
-    assert perfect["log_loss"] == pytest.approx(0.0, abs=1e-9)
-    wrong = classification_scores(truth, np.array([1, 2, 0, 0]), np.eye(3)[[1, 2, 0, 0]], [0, 1, 2])
-    assert wrong["accuracy"] == 0.0 and wrong["log_loss"] > 1
+ADDED = {  # a metric of each task the table lacks
+    "classification": (
+        "balanced_accuracy",
+        Metric(balanced_accuracy_score, "higher", "classification"),
+    ),
+    "regression": ("median_ae", Metric(median_absolute_error, "lower", "regression")),
+}
 
 
-def test_regression_scores_r2_rmse_mae():
-    truth = pd.Series([1.0, 2.0, 3.0, 4.0])
-    assert regression_scores(truth, truth.to_numpy()) == {"r2": 1.0, "rmse": 0.0, "mae": 0.0}
-    scores = regression_scores(truth, np.array([2.0, 3.0, 4.0, 5.0]))
-    assert scores == pytest.approx({"r2": 0.2, "rmse": 1.0, "mae": 1.0})
+def evaluated(config, project) -> dict[str, float]:
+    pipeline.PIPELINE.run(list(pipeline.PIPELINE.names), config, project)
+    scores: dict[str, float] = json.loads((project / METRICS_FILE).read_text())
+    return scores
+
+
+def test_evaluate_scores_every_metric_of_the_task(config, project, schema):
+    assert set(evaluated(config, project)) == set(for_task(METRICS, schema.task))
+
+
+def test_evaluate_scores_a_metric_added_to_the_table(config, project, schema, monkeypatch):
+    name, metric = ADDED[schema.task]
+    monkeypatch.setitem(METRICS, name, metric)
+    scores = evaluated(config, project)
+    assert set(scores) == set(for_task(METRICS, schema.task)) and name in scores
 
 
 def test_plot_confusion_matrix_has_one_cell_per_label_pair():

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from mlreprokit.metrics import HIGHER_IS_BETTER, KNOWN
+from mlreprokit.metrics import for_task
 from mlreprokit.paths import (
     FIGURE,
     METRICS,
@@ -20,13 +20,14 @@ PROJECT = Path(__file__).parents[1]
 OUTPUTS = (RAW_DATA, TRAIN_DATA, TEST_DATA, MODEL, METRICS, FIGURE)
 
 
-def test_pipeline_run_writes_every_output(config, project):
+def test_pipeline_run_writes_every_output(config, project, schema):
     pipeline.PIPELINE.run(list(pipeline.PIPELINE.names), config, project)
     for output in OUTPUTS:
         assert (project / output).stat().st_size > 0
     metrics = json.loads((project / METRICS).read_text())
-    assert set(metrics) <= set(KNOWN)
-    assert all(metrics[name] > 0.5 for name in metrics if name in HIGHER_IS_BETTER)
+    table = for_task(pipeline.PIPELINE.metrics, schema.task)
+    assert set(metrics) == set(table)
+    assert all(metrics[name] > 0.5 for name in metrics if table[name].higher_is_better)
 
 
 def test_pipeline_run_twice_gives_identical_bytes(config, project, tmp_path):

@@ -2,22 +2,27 @@
 
 Fetches the data once, records its source, format and SHA-256 in `params.yaml`, infers
 `schema.yaml` from it (columns, kinds, allowed values, ranges with a margin, nulls, target, task,
-id), sets the split, the gate and tuning for the task, and says what to review.
+id), sets the split, the task's metric (`metric:`, the table's first for the task), a gate at
+the no-skill baseline of every metric of the task, and tuning, and says what to review.
 """
 
 import argparse
 import math
 import re
 import tempfile
+import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
+from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from . import datasets, sources
 from .artifacts import atomic_path, write_csv
 from .config import ConfigError, load_config
 from .hashing import sha256_file
+from .metrics import Table, default_metric, for_task, score
 from .paths import SCHEMA
 from .project import load_pipeline
 from .schema import MAX_CATEGORIES, TASKS, Schema, infer_schema, to_mapping
@@ -128,7 +133,8 @@ def check_trainable(frame: pd.DataFrame, schema: Schema, source: str) -> None:
 
 
 def floor2(value: float) -> float:
-    return math.floor(value * 100) / 100
+    """Round down to 2 decimals, float noise aside: 0.6271 -> 0.62, -1e-16 -> 0.0."""
+    return math.floor(round(value * 100, 9)) / 100
 
 
 def ceil_significant(value: float) -> float:
@@ -136,17 +142,31 @@ def ceil_significant(value: float) -> float:
     if value <= 0:
         return 0.0
     step = 10 ** (math.floor(math.log10(value)) - 2)
-    return round(math.ceil(value / step) * step, 10)
+    return round(math.ceil(round(value / step, 9)) * step, 10)
 
 
-def baseline_gate(frame: pd.DataFrame, schema: Schema) -> tuple[dict, dict]:
-    """(minimum, maximum) a model must beat: what predicting without the features scores."""
+def baseline_gate(
+    frame: pd.DataFrame, schema: Schema, table: Table
+) -> tuple[dict[str, float], dict[str, float]]:
+    """(minimum, maximum) a model must beat: what predicting without the features scores on
+    every metric of the task (the most common class and the class shares; the mean value)."""
     target = frame[schema.target]
-    if schema.task == "classification":
-        shares = target.value_counts(normalize=True)
-        prior_loss = -float((shares * shares.map(math.log)).sum())  # log loss of the priors
-        return {"accuracy": floor2(float(shares.max()))}, {"log_loss": ceil_significant(prior_loss)}
-    return {"r2": 0.0}, {"rmse": ceil_significant(float(target.std(ddof=0)))}
+    rows = np.zeros((len(frame), 1))  # no features
+    classify = schema.task == "classification"
+    no_skill = DummyClassifier(strategy="prior") if classify else DummyRegressor()
+    no_skill.fit(rows, target)
+    minimum, maximum = {}, {}
+    with warnings.catch_warnings():  # e.g. F1 of a class never predicted: 0, as it should be
+        warnings.simplefilter("ignore")
+        for name, metric in for_task(table, schema.task).items():
+            value = score(name, metric, no_skill, rows, target)
+            if not math.isfinite(value):
+                continue  # a metric a constant prediction leaves undefined bounds nothing
+            if metric.higher_is_better:
+                minimum[name] = floor2(value)
+            else:
+                maximum[name] = ceil_significant(value)
+    return minimum, maximum
 
 
 def scalar(value: object) -> str:
@@ -165,6 +185,17 @@ def set_value(text: str, section: str, key: str, value: object) -> str:
     if not count:
         raise ConfigError(f"params.yaml has no {section}.{key}")
     return text[: block.start()] + inner + text[block.end() :]
+
+
+def set_top(text: str, key: str, value: object) -> str:
+    """Replace top-level `key:`'s value, keeping the line's comment."""
+    pattern = re.compile(rf"(?m)^({re.escape(key)}:[ \t]*)([^#\n]*?)([ \t]*#.*)?$")
+    text, count = pattern.subn(
+        lambda m: f"{m.group(1)}{scalar(value)}{m.group(3) or ''}", text, count=1
+    )
+    if not count:
+        raise ConfigError(f"params.yaml has no top-level {key}:")
+    return text
 
 
 def set_bounds(text: str, kind: str, bounds: dict) -> str:
@@ -195,27 +226,34 @@ def run(args: argparse.Namespace) -> None:
     check_columns(frame, args)
     schema = infer_schema(frame, args.target, args.id, args.task)
     check_trainable(frame, schema, source)
-    minimum, maximum = baseline_gate(frame, schema)
+    table = load_pipeline().metrics
+    metric = default_metric(table, schema.task)
+    minimum, maximum = baseline_gate(frame, schema, table)
 
     text = args.params.read_text(encoding="utf-8")
     for key, value in (("source", source), ("sha256", sha256), ("format", format)):
         text = set_value(text, "data", key, value)
     text = set_value(text, "data", "stratify", schema.task == "classification")
+    text = set_top(text, "metric", metric)
     text = set_bounds(set_bounds(text, "minimum", minimum), "maximum", maximum)
     if re.search(r"(?m)^    metric:", text):  # tracking.tune.metric, when the project tracks
-        text = set_value(
-            text, "tracking", "metric", "accuracy" if schema.task == "classification" else "r2"
-        )
+        text = set_value(text, "tracking", "metric", metric)
     write_schema(schema, root / SCHEMA, source)
     with atomic_path(args.params) as temporary:
         temporary.write_text(text, encoding="utf-8")
     load_config(args.params)  # what was written is valid
 
-    summary(schema, frame, source, sha256, minimum, maximum)
+    summary(schema, frame, source, sha256, metric, minimum, maximum)
 
 
 def summary(
-    schema: Schema, frame: pd.DataFrame, source: str, sha256: str, minimum, maximum
+    schema: Schema,
+    frame: pd.DataFrame,
+    source: str,
+    sha256: str,
+    metric: str,
+    minimum: dict[str, float],
+    maximum: dict[str, float],
 ) -> None:
     kinds = {
         kind: [c.name for c in schema.features if c.kind == kind]
@@ -233,7 +271,8 @@ def summary(
         f"  wrote {SCHEMA}: review its kinds, ranges and allowed values (the data is checked "
         "against them)",
         f"  params.yaml: data.source, data.sha256, data.format, data.stratify {stratify}, "
-        f"gate minimum {minimum} maximum {maximum} (the no-skill baseline: raise them)",
+        f"metric {metric}, gate minimum {minimum} maximum {maximum} (the no-skill baseline: "
+        "raise them)",
     ]
     if sources.source_kind(source) == "path" and Path(source).is_absolute():
         lines.append(

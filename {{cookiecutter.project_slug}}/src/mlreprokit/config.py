@@ -1,7 +1,9 @@
 """Load `params.yaml` into typed, validated settings: unknown keys and wrong types are errors.
 
 The kit's own sections live here (`data:`, `gate:`); the project's dataclass that holds them
-(seed, data, model, gate, tracking) is named by the pipeline entry (project.py).
+(seed, data, model, metric, gate, tracking) is named by the pipeline entry (project.py). The
+names under `metric:` and `gate:` are checked against the project's metrics table, for the task
+`schema.yaml` declares.
 """
 
 import dataclasses
@@ -14,8 +16,10 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
-from .metrics import HIGHER_IS_BETTER, KNOWN, LOWER_IS_BETTER
+from .metrics import Table, check_gate, check_name
+from .paths import SCHEMA
 from .project import load_pipeline
+from .schema import TASKS
 
 __all__ = ["ConfigError", "DataConfig", "GateConfig", "as_mapping", "load_config", "parse"]
 
@@ -54,34 +58,47 @@ class GateConfig:
     def __post_init__(self) -> None:
         if self.max_drop < 0:
             raise ConfigError(f"gate.max_drop must be 0 or more, got {self.max_drop}")
-        for kind, names, other in (
-            ("minimum", HIGHER_IS_BETTER, "maximum"),
-            ("maximum", LOWER_IS_BETTER, "minimum"),
-        ):
-            for name in getattr(self, kind):
-                if name not in KNOWN:
-                    raise ConfigError(
-                        f"gate.{kind}.{name} is not a known metric: known are {', '.join(KNOWN)}"
-                    )
-                if name not in names:
-                    better = "higher" if other == "minimum" else "lower"
-                    raise ConfigError(
-                        f"gate.{kind}.{name}: {better} {name} is better, so it goes under "
-                        f"gate.{other}"
-                    )
 
 
 def load_config(path: Path, cls: type | None = None) -> Any:
-    """Read and validate a params file into `cls` (default: the pipeline's config class)."""
-    if cls is None:
-        cls = load_pipeline().config
+    """Read and validate a params file into `cls` (default: the pipeline's config class, whose
+    `metric:` and `gate:` must then name metrics of the pipeline's table for the task)."""
+    pipeline = load_pipeline() if cls is None else None
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"{path} not found: run from the project root") from None
     except yaml.YAMLError as error:
         raise ConfigError(f"{path} is not valid YAML: {error}") from None
-    return parse(cls, raw, "")
+    if pipeline is None:
+        return parse(typing.cast(type, cls), raw, "")
+    config = parse(pipeline.config, raw, "")
+    check_metrics(config, pipeline.metrics, declared_task(path))
+    return config
+
+
+def declared_task(params: Path) -> str | None:
+    """The task of the `schema.yaml` beside `params` (else in the working directory); None
+    when there is none yet or it declares no valid task (loading the schema reports why)."""
+    for root in (params.parent, Path.cwd()):
+        try:
+            raw = yaml.safe_load((root / SCHEMA).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        task = raw.get("task", TASKS[0]) if isinstance(raw, dict) else None
+        return task if task in TASKS else None
+    return None
+
+
+def check_metrics(config: Any, table: Table, task: str | None) -> None:
+    """`metric:` and the names under `gate:` are metrics of `task` in `table`, each gated
+    under the bound its direction asks for (any task's when `task` is None)."""
+    metric = getattr(config, "metric", None)
+    if metric is not None:
+        check_name(table, task, metric, "metric")
+    gate = getattr(config, "gate", None)
+    if gate is not None:
+        check_gate(table, task, gate.minimum, gate.maximum)
 
 
 def parse(cls: type, raw: object, where: str) -> Any:

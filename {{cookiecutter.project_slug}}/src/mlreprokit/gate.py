@@ -3,8 +3,8 @@
 Every metric in `gate.minimum` (higher is better) must reach its value, every metric in
 `gate.maximum` (lower is better) must stay at or below it, and none may get worse by more than
 `gate.max_drop` (in the metric's own units) than each reference run given (main's latest
-metrics, the champion's). The table and the verdict go to `reports/metrics.md` (CI publishes
-it) and to stdout.
+metrics, the champion's). Which way is worse comes from the project's metrics table. The table
+and the verdict go to `reports/metrics.md` (CI publishes it) and to stdout.
 """
 
 import argparse
@@ -15,8 +15,9 @@ from typing import Any
 
 from .artifacts import atomic_path
 from .config import ConfigError, GateConfig, load_config
-from .metrics import load_metrics
+from .metrics import Table, check_gate, load_metrics
 from .paths import METRICS, METRICS_REPORT
+from .project import load_pipeline
 
 Metrics = Mapping[str, float]
 HELP = "check reports/metrics.json against params.yaml's gate: section; write reports/metrics.md"
@@ -29,8 +30,14 @@ def bounds(gate: GateConfig) -> dict[str, tuple[str, float]]:
     return found | {name: ("maximum", value) for name, value in gate.maximum.items()}
 
 
-def shortfalls(metrics: Metrics, gate: GateConfig, references: Mapping[str, Metrics]) -> list[str]:
-    """Return one line per failed check, naming the metric and by how much it falls short."""
+def shortfalls(
+    metrics: Metrics, gate: GateConfig, references: Mapping[str, Metrics], table: Table
+) -> list[str]:
+    """Return one line per failed check, naming the metric and by how much it falls short.
+
+    `table`: the metrics table, which says which way each gated metric is better.
+    """
+    check_gate(table, None, gate.minimum, gate.maximum)
     gated = bounds(gate)
     for name, (kind, _) in gated.items():
         if name not in metrics:
@@ -40,7 +47,8 @@ def shortfalls(metrics: Metrics, gate: GateConfig, references: Mapping[str, Metr
     failures = []
     for name, (kind, bound) in gated.items():
         value = metrics[name]
-        sign = 1 if kind == "minimum" else -1  # > 0: better than the bound
+        higher = table[name].higher_is_better
+        sign = 1 if higher else -1  # sign * (value - other) > 0: value is the better one
         if sign * (value - bound) < -TOLERANCE:
             where = "below its minimum" if kind == "minimum" else "above its maximum"
             failures.append(f"{name} {value:.4f} is {abs(value - bound):.4f} {where} {bound:.4f}")
@@ -49,7 +57,7 @@ def shortfalls(metrics: Metrics, gate: GateConfig, references: Mapping[str, Metr
                 continue
             worse = sign * (reference[name] - value)
             if worse > gate.max_drop + TOLERANCE:
-                where = "below" if kind == "minimum" else "above"
+                where = "below" if higher else "above"
                 failures.append(
                     f"{name} {value:.4f} is {worse:.4f} {where} the {label}'s "
                     f"{reference[name]:.4f} (allowed drop {gate.max_drop:.4f})"
@@ -100,14 +108,14 @@ def run(args: argparse.Namespace, champion: Callable[[Any], Metrics | None] | No
     if not args.metrics.exists():
         print(f"error: {args.metrics} not found: run the pipeline first (`all`)", file=sys.stderr)
         return 2
-    references = {}
+    references: dict[str, Metrics] = {}
     if args.reference and args.reference.exists():
         references["reference"] = load_metrics(args.reference)
     champion_metrics = champion(config) if champion else None
     if champion_metrics:
         references["champion"] = champion_metrics
     metrics = load_metrics(args.metrics)
-    failures = shortfalls(metrics, config.gate, references)
+    failures = shortfalls(metrics, config.gate, references, load_pipeline().metrics)
     report = render(metrics, config.gate, references, failures)
     with atomic_path(args.report) as temporary:
         temporary.write_text(report, encoding="utf-8")

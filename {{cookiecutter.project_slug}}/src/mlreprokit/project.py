@@ -8,13 +8,14 @@ import dataclasses
 import importlib
 import sys
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from .errors import ProjectError
+from .metrics import Metric
 
 if sys.version_info >= (3, 11):  # noqa: UP036 - the kit runs on every Python a project may use
     import tomllib
@@ -42,17 +43,27 @@ def no_new_columns(frame: Any) -> Any:
 
 @dataclass(frozen=True)
 class Pipeline:
-    """What the kit needs from a project: its stages, settings and model.
+    """What the kit needs from a project: its stages, settings, model and metrics.
 
-    `config`: the dataclass `params.yaml` is read into (seed, data, model, gate, tracking).
+    `config`: the dataclass `params.yaml` is read into (seed, data, model, metric, gate,
+    tracking).
     `build_model(config, schema, inputs)`: an unfitted model for the input columns `inputs`.
+    `metrics`: the metrics table, name -> `Metric` (evaluate, gate, adopt and tuning read it).
     `engineer(frame)`: the columns the features stage adds; `predict` applies it to new rows.
     """
 
     stages: tuple[Stage, ...]
     config: type
     build_model: Callable[[Any, Any, Any], Any]
+    metrics: Mapping[str, Metric]
     engineer: Callable[[Any], Any] = no_new_columns
+
+    def __post_init__(self) -> None:
+        for name, metric in self.metrics.items():
+            if not isinstance(name, str) or not isinstance(metric, Metric):
+                raise ProjectError(
+                    f"Pipeline metrics: {name!r} must map a name to a mlreprokit Metric"
+                )
 
     @property
     def names(self) -> tuple[str, ...]:

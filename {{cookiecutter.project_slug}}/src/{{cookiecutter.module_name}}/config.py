@@ -2,7 +2,8 @@
 
 `mlreprokit.config.load_config` reads `params.yaml` into `Config` and rejects unknown keys and
 wrong types in one line. Add a section (or a key) here and in `params.yaml` together; the
-`model:` section is `kinds.ModelConfig` (a kind and its hyperparameters).
+`model:` section is `kinds.ModelConfig` (a kind and its hyperparameters); `metric:` and the
+names under `gate:` are checked against `metrics.METRICS` for the task in `schema.yaml`.
 """
 
 import dataclasses
@@ -19,6 +20,7 @@ class Config:
     seed: int
     data: DataConfig
     model: ModelConfig
+    metric: str  # the metric runs are ranked and tuned by: a name of metrics.METRICS for the task
     tracking: TrackingConfig | None = None
     gate: GateConfig | None = None
 

@@ -1,7 +1,8 @@
 """Stage `evaluate`: score the model on the test split; write metrics and a figure.
 
-Classification: accuracy, macro F1 and log loss, and a confusion matrix. Regression: r2, rmse
-and mae, and predicted against actual values. Metrics are flat: name -> number.
+Every metric of the task in `metrics.METRICS` goes into `reports/metrics.json` (flat: name ->
+number); add one there. The figure: a confusion matrix (classification), predicted against
+actual values (regression).
 """
 
 from pathlib import Path
@@ -10,40 +11,15 @@ import joblib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from sklearn.metrics import (
-    accuracy_score,
-    confusion_matrix,
-    f1_score,
-    log_loss,
-    mean_absolute_error,
-    r2_score,
-    root_mean_squared_error,
-)
+from sklearn.metrics import confusion_matrix
 
 from mlreprokit.artifacts import atomic_path
-from mlreprokit.metrics import write_metrics
+from mlreprokit.metrics import score_all, write_metrics
 from mlreprokit.paths import FIGURE, METRICS, MODEL, SCHEMA, TEST_DATA
 from mlreprokit.schema import load_schema, model_inputs, read_split
 
 from .config import Config
-
-
-def classification_scores(
-    truth: pd.Series, predicted: np.ndarray, probabilities: np.ndarray, classes: list
-) -> dict[str, float]:
-    return {
-        "accuracy": float(accuracy_score(truth, predicted)),
-        "f1_macro": float(f1_score(truth, predicted, average="macro")),
-        "log_loss": float(log_loss(truth, probabilities, labels=classes)),
-    }
-
-
-def regression_scores(truth: pd.Series, predicted: np.ndarray) -> dict[str, float]:
-    return {
-        "r2": float(r2_score(truth, predicted)),
-        "rmse": float(root_mean_squared_error(truth, predicted)),
-        "mae": float(mean_absolute_error(truth, predicted)),
-    }
+from .metrics import METRICS as TABLE
 
 
 def plot_confusion_matrix(truth: pd.Series, predicted: np.ndarray) -> Figure:
@@ -85,14 +61,8 @@ def run(config: Config, root: Path) -> None:
     test = read_split(root / TEST_DATA, schema)
     model = joblib.load(root / MODEL)
     rows, truth = model_inputs(test, schema), test[schema.target]
-    predicted = model.predict(rows)
-    if schema.task == "classification":
-        classes = list(model.classes_)
-        scores = classification_scores(truth, predicted, model.predict_proba(rows), classes)
-        figure = plot_confusion_matrix(truth, predicted)
-    else:
-        scores = regression_scores(truth, predicted)
-        figure = plot_predicted_vs_actual(truth, predicted)
-    write_metrics(scores, root / METRICS)
+    write_metrics(score_all(TABLE, schema.task, model, rows, truth), root / METRICS)
+    plot = plot_confusion_matrix if schema.task == "classification" else plot_predicted_vs_actual
+    figure = plot(truth, model.predict(rows))
     with atomic_path(root / FIGURE) as temporary:
         figure.savefig(temporary, format="png")

@@ -6,7 +6,7 @@ from pathlib import Path
 from mlreprokit.paths import FIGURE, METRICS, MODEL, RAW_DATA, SCHEMA, TEST_DATA, TRAIN_DATA
 from mlreprokit.project import Pipeline, Stage
 
-from . import data, evaluate, features, train
+from . import data, evaluate, features, metrics, train
 from .config import Config
 from .model import build_model
 
@@ -44,4 +44,10 @@ STAGES: tuple[Stage, ...] = (
         params=(),
     ),
 )
-PIPELINE = Pipeline(STAGES, config=Config, build_model=build_model, engineer=features.engineer)
+PIPELINE = Pipeline(
+    STAGES,
+    config=Config,
+    build_model=build_model,
+    metrics=metrics.METRICS,
+    engineer=features.engineer,
+)

@@ -8,7 +8,9 @@ import pytest
 from mlreprokit.cli import main
 from mlreprokit.config import load_config
 from mlreprokit.hashing import sha256_file
+from mlreprokit.metrics import default_metric, for_task
 from mlreprokit.paths import METRICS, PARAMS, SCHEMA
+from mlreprokit.project import load_pipeline
 from mlreprokit.schema import load_schema
 
 PROJECT = Path(__file__).parents[2]
@@ -44,7 +46,10 @@ def test_adopt_records_source_hash_schema_and_task(fresh, capsys):
     assert config.data.source == "patients.csv" and config.data.format == "csv"
     assert config.data.sha256 == sha256_file(fresh / "patients.csv")
     assert config.data.stratify is False
-    assert set(config.gate.minimum) == {"r2"} and set(config.gate.maximum) == {"rmse"}
+    table = for_task(load_pipeline().metrics, "regression")
+    assert config.metric == default_metric(table, "regression")
+    assert set(config.gate.minimum) | set(config.gate.maximum) == set(table)
+    assert all(table[name].higher_is_better for name in config.gate.minimum)
     schema = load_schema(fresh / SCHEMA)
     assert (schema.task, schema.target, schema.id) == ("regression", "progression", "patient_id")
     assert schema.column("sex").allowed == ("F", "M")
@@ -66,7 +71,8 @@ def test_adopt_then_the_pipeline_and_gate_pass(fresh):
     patients().to_csv(fresh / "patients.csv", index=False)
     assert main(["adopt", "patients.csv", "--target", "progression", "--id", "patient_id"]) == 0
     assert main(["all"]) == 0
-    assert set(json.loads((fresh / METRICS).read_text())) == {"r2", "rmse", "mae"}
+    table = for_task(load_pipeline().metrics, "regression")
+    assert set(json.loads((fresh / METRICS).read_text())) == set(table)
     assert main(["gate"]) == 0
 
 
@@ -76,7 +82,8 @@ def test_adopt_infers_classification_and_stratifies(fresh):
     assert main(["adopt", "labels.csv", "--target", "label", "--id", "patient_id"]) == 0
     assert load_schema(fresh / SCHEMA).task == "classification"
     config = load_config(fresh / PARAMS)
-    assert config.data.stratify is True and "accuracy" in config.gate.minimum
+    assert config.data.stratify is True
+    assert config.metric == default_metric(load_pipeline().metrics, "classification")
 
 
 @pytest.mark.parametrize(

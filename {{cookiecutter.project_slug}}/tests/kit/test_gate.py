@@ -3,14 +3,27 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sklearn.metrics import accuracy_score, root_mean_squared_error
 
 from mlreprokit.cli import main
 from mlreprokit.config import ConfigError, GateConfig, load_config
-from mlreprokit.gate import render, shortfalls
-from mlreprokit.metrics import KNOWN, MetricsError
+from mlreprokit.gate import render
+from mlreprokit.gate import shortfalls as gate_shortfalls
+from mlreprokit.metrics import Metric, MetricsError, for_task
 from mlreprokit.paths import METRICS, METRICS_REPORT, PARAMS
+from mlreprokit.project import load_pipeline
 
 GATE = GateConfig(minimum={"accuracy": 0.9}, maximum={"rmse": 10.0}, max_drop=0.02)
+TABLE = {
+    "accuracy": Metric(accuracy_score, "higher", "classification"),
+    "f1_macro": Metric(accuracy_score, "higher", "classification"),
+    "rmse": Metric(root_mean_squared_error, "lower", "regression"),
+}
+
+
+def shortfalls(metrics, gate, references):
+    return gate_shortfalls(metrics, gate, references, TABLE)
+
 
 PROJECT = Path(__file__).parents[2]
 
@@ -52,16 +65,34 @@ def test_shortfalls_rejects_a_bound_for_a_metric_the_run_lacks():
     ("gate", "message"),
     [
         (
-            {"minimum": {"rmse": 55}},
+            GateConfig(max_drop=0.0, minimum={"rmse": 55}),
             "gate.minimum.rmse: lower rmse is better, so it goes under gate.maximum",
         ),
-        ({"maximum": {"accuracy": 0.5}}, "gate.maximum.accuracy: higher accuracy is better"),
-        ({"minimum": {"auc": 0.5}}, "gate.minimum.auc is not a known metric"),
+        (
+            GateConfig(max_drop=0.0, maximum={"accuracy": 0.5}),
+            "gate.maximum.accuracy: higher accuracy is better",
+        ),
+        (
+            GateConfig(max_drop=0.0, minimum={"auc": 0.5}),
+            "gate.minimum 'auc' is not a metric of the project's metrics table",
+        ),
     ],
 )
-def test_gate_config_rejects_wrong_direction_and_unknown_metric(gate, message):
+def test_shortfalls_rejects_wrong_direction_and_unknown_metric(gate, message):
     with pytest.raises(ConfigError, match=message):
-        GateConfig(max_drop=0.0, **gate)
+        shortfalls({"rmse": 1.0, "accuracy": 1.0}, gate, {})
+
+
+def test_gate_wrong_direction_in_params_is_one_line(project, capsys):
+    params = yaml.safe_load((project / PARAMS).read_text())
+    task = yaml.safe_load((project / "schema.yaml").read_text()).get("task", "classification")
+    table = for_task(load_pipeline().metrics, task)
+    higher = next(name for name, metric in table.items() if metric.higher_is_better)
+    params["gate"] = {"minimum": {}, "maximum": {higher: 0.5}, "max_drop": 0.0}
+    (project / "wrong.yaml").write_text(yaml.safe_dump(params))
+    assert main(["--params", "wrong.yaml", "gate"]) == 2
+    err = capsys.readouterr().err
+    assert f"gate.maximum.{higher}: higher {higher} is better" in err and err.count("\n") == 1
 
 
 def test_render_shows_bounds_change_against_reference_and_verdict():
@@ -75,7 +106,7 @@ def test_render_shows_bounds_change_against_reference_and_verdict():
 
 def test_load_config_reads_project_gate_section():
     gate = load_config(PROJECT / PARAMS).gate
-    assert set(gate.minimum) | set(gate.maximum) <= set(KNOWN)
+    assert set(gate.minimum) | set(gate.maximum) <= set(load_pipeline().metrics)
     assert gate.max_drop >= 0
 
 

@@ -1,0 +1,31 @@
+"""The metrics table: every metric the project reports, by name. Add a metric here, in one line.
+
+The evaluate stage scores every metric of the task (`task` in schema.yaml) on the test split
+into `reports/metrics.json`; `metric:` in params.yaml picks the one runs are ranked and tuned
+by, and `gate:` bounds any of them (`minimum:` for higher-is-better, `maximum:` for lower).
+`score(truth, response)` is any scikit-learn-style function; `response` is what the model is
+asked for: "predict" (labels or values) or "predict_proba" (class probabilities). `adopt`
+picks a task's first metric below as `metric:`.
+"""
+
+from functools import partial
+
+from sklearn.metrics import (
+    accuracy_score,
+    f1_score,
+    log_loss,
+    mean_absolute_error,
+    r2_score,
+    root_mean_squared_error,
+)
+
+from mlreprokit.metrics import Metric
+
+METRICS: dict[str, Metric] = {
+    "accuracy": Metric(accuracy_score, "higher", "classification"),
+    "f1_macro": Metric(partial(f1_score, average="macro"), "higher", "classification"),
+    "log_loss": Metric(log_loss, "lower", "classification", response="predict_proba"),
+    "r2": Metric(r2_score, "higher", "regression"),
+    "rmse": Metric(root_mean_squared_error, "lower", "regression"),
+    "mae": Metric(mean_absolute_error, "lower", "regression"),
+}
