@@ -7,8 +7,8 @@ from mlreprokit.champion import champion_metrics
 from mlreprokit.cli import main
 from mlreprokit.commands import commands as tracked_commands
 from mlreprokit.config import load_config
-from mlreprokit.metrics import HIGHER_IS_BETTER
 from mlreprokit.paths import METRICS, METRICS_REPORT
+from mlreprokit.project import load_pipeline
 
 
 @pytest.fixture
@@ -38,7 +38,7 @@ def test_gate_fails_below_champion_beyond_max_drop(project, monkeypatch):
     assert champion == json.loads(METRICS.read_text())
     gate = load_config(project / "params.yaml").gate
     name = sorted([*gate.minimum, *gate.maximum])[0]  # a gated metric
-    worse = -0.05 if name in HIGHER_IS_BETTER else 0.05
+    worse = -0.05 if load_pipeline().metrics[name].higher_is_better else 0.05
     METRICS.write_text(json.dumps({**champion, name: champion[name] + worse}))
     assert main(["gate"], tracked_commands()) == 1
     assert f"the champion's {champion[name]:.4f}" in METRICS_REPORT.read_text()
