@@ -182,6 +182,7 @@ def audit(session: nox.Session) -> None:
         checks = ["--requirement", lock, "--require-hashes", "--disable-pip", "--strict"]
         session.run("pip-audit", *checks, *session.posargs)
 
+
 @nox.session(python=PYTHON)
 def repro(session: nox.Session) -> None:
     """Run the pipeline in fresh copies, a control run and a varied run; fail if an output differs.
