@@ -7,7 +7,7 @@ wrong types in one line. Add a section (or a key) here and in `params.yaml` toge
 
 import dataclasses
 
-from mlreprokit.config import DataConfig, GateConfig
+from mlreprokit.config import DataConfig, GateConfig, MonitorConfig
 from mlreprokit.errors import ConfigError
 from mlreprokit.tracking_config import TrackingConfig
 
@@ -21,6 +21,7 @@ class Config:
     model: ModelConfig
     tracking: TrackingConfig | None = None
     gate: GateConfig | None = None
+    monitor: MonitorConfig | None = None  # None: the defaults (config.py of the kit)
 
     def __post_init__(self) -> None:
         if not 0 <= self.seed < 2**32:
