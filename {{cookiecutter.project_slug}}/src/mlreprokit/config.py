@@ -165,7 +165,10 @@ def parse(cls: type, raw: object, where: str) -> Any:
     for name, field in fields.items():
         key = f"{where}{name}"
         if name not in raw:
-            if field.default is dataclasses.MISSING:
+            if (
+                field.default is dataclasses.MISSING
+                and field.default_factory is dataclasses.MISSING
+            ):
                 raise ConfigError(f"missing key {key!r}")
             continue
         values[name] = _convert(hints[name], raw[name], key)

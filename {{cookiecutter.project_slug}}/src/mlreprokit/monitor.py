@@ -186,9 +186,9 @@ def build_report(
         "reference_rows": profile["rows"],
         "schema": lines,
         "columns": {
-            column: None if result is None else result.as_dict() | null_rates(
-                profile["columns"][column], frame[column]
-            )
+            column: None
+            if result is None
+            else result.as_dict() | null_rates(profile["columns"][column], frame[column])
             for column, result in results.items()
         },
         "dataset": {
@@ -206,8 +206,12 @@ def build_report(
         predicted = predictions(frame, schema, root)
         test, threshold = monitor.test(PREDICTION)
         result = check_column(
-            profile[PREDICTION], pd.Series(predicted), test, threshold,
-            monitor.p_value, monitor.distance,
+            profile[PREDICTION],
+            pd.Series(predicted),
+            test,
+            threshold,
+            monitor.p_value,
+            monitor.distance,
         )
         report[PREDICTION] = None if result is None else result.as_dict()
         if schema.target in frame and schema.target not in skip:

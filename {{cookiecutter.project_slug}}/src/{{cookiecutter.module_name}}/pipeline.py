@@ -46,19 +46,19 @@ STAGES: tuple[Stage, ...] = (
         outs=(MODEL,),
         params=("seed", "model"),
     ),
+    Stage(
+        "evaluate",
+        evaluate.run,
+        deps=(MODEL, TEST_DATA, SCHEMA),
+        outs=(METRICS, FIGURE),
+        params=(),
+    ),
     # What the model learned from and how it predicts: `monitor` compares new rows with it.
     Stage(
         "profile",
         profile.run,
         deps=(TRAIN_DATA, TEST_DATA, MODEL, SCHEMA),
         outs=(PROFILE,),
-        params=(),
-    ),
-    Stage(
-        "evaluate",
-        evaluate.run,
-        deps=(MODEL, TEST_DATA, SCHEMA),
-        outs=(METRICS, FIGURE),
         params=(),
     ),
 )
