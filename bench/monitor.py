@@ -33,7 +33,7 @@ resamples, rows = int(sys.argv[1]), int(sys.argv[2])
 root = Path.cwd()
 config = load_config(root / "params.yaml")
 schema = load_schema(root / "schema.yaml")
-splits = {name: read_split(root / f"data/processed/{name}.csv", schema) for name in ("train", "test")}
+splits = {n: read_split(root / f"data/processed/{n}.csv", schema) for n in ("train", "test")}
 shifted_column = schema.features[0].name
 
 def batches(kind, seed):
