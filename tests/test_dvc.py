@@ -62,8 +62,7 @@ def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
         assert (project.root / stage["deps"][0]).is_file()
         # Shared code (the project's and the kit's) and the lock can change every output:
         # `dvc status` must see them.
-        shared_code = ["mlreprokit/config.py", "mlreprokit/seed.py"]
-        for shared in shared_code if name == "profile" else ["churn/config.py", *shared_code]:
+        for shared in ("churn/config.py", "mlreprokit/config.py", "mlreprokit/seed.py"):
             assert f"src/{shared}" in stage["deps"], (name, shared)
             assert (project.root / "src" / shared).is_file()
         assert "requirements.txt" in stage["deps"], name

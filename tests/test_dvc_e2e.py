@@ -102,7 +102,7 @@ def stale_stages(project: Baked) -> list[str]:
     ("edited", "affected"),
     [
         ("src/mlreprokit/seed.py", ["data", "evaluate", "features", "profile", "train"]),
-        ("src/my_ml_project/config.py", ["data", "evaluate", "features", "train"]),  # not the kit's
+        ("src/my_ml_project/config.py", ["data", "evaluate", "features", "profile", "train"]),
         ("src/mlreprokit/schema.py", ["data", "evaluate", "features", "profile", "train"]),
         ("src/my_ml_project/model.py", ["train"]),  # builds the model; evaluate reads its file
         ("src/my_ml_project/features.py", ["features"]),  # the user's own stage, alone
