@@ -72,7 +72,8 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure bake, bake-to-green, lock, repro and hashing times; print a table (not a test).
+    """Measure bake, bake-to-green, lock, repro and hashing times, and monitor's false-alarm
+    rate (bench/monitor.py); print tables (not a test).
 
     posargs go to bench/bench.py, e.g. `nox -s bench -- --hash-mib 128` for a quicker run.
     """
@@ -80,3 +81,4 @@ def bench(session: nox.Session) -> None:
     # where PYTHONDONTWRITEBYTECODE is set every bake would compile cookiecutter and Jinja anew.
     session.install("-r", REQUIREMENTS, env={"UV_COMPILE_BYTECODE": "1"})
     session.run("python", "bench/bench.py", *session.posargs)
+    session.run("python", "bench/monitor.py")  # monitor's false-alarm rate and power

@@ -54,10 +54,11 @@ def test_bake_dvc_git_keeps_dvc_pointers_and_metrics_but_not_data(baked):
 def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
     project = baked(data_versioning="dvc", module_name="churn")
     stages = yaml.safe_load(project.text("dvc.yaml"))["stages"]
-    assert list(stages) == ["data", "features", "train", "evaluate"]
+    assert list(stages) == ["data", "features", "train", "evaluate", "profile"]
     for name, stage in stages.items():
         assert stage["cmd"] == f"PYTHONHASHSEED=0 python -m churn {name}"
-        assert stage["deps"][0] == f"src/churn/{name}.py"
+        package = "mlreprokit" if name == "profile" else "churn"  # the kit's stage function
+        assert stage["deps"][0] == f"src/{package}/{name}.py"
         assert (project.root / stage["deps"][0]).is_file()
         # Shared code (the project's and the kit's) and the lock can change every output:
         # `dvc status` must see them.
@@ -67,6 +68,7 @@ def test_bake_dvc_yaml_runs_each_cli_stage_of_the_module(baked):
         assert "requirements.txt" in stage["deps"], name
     assert stages["train"]["params"] == ["seed", "model"]
     assert stages["evaluate"]["metrics"] == [{"reports/metrics.json": {"cache": False}}]
+    assert stages["profile"]["outs"] == ["models/profile.json"]
 
 
 def test_bake_dvc_offers_dvc_git_hooks_outside_the_commit_stage(baked):

@@ -70,13 +70,13 @@ def first_repro(project) -> dict:
 
 
 def test_dvc_repro_runs_every_stage_then_skips_them_all(project, first_repro):
-    assert ran_stages(first_repro["output"]) == ["data", "features", "train", "evaluate"]
+    assert ran_stages(first_repro["output"]) == ["data", "features", "train", "evaluate", "profile"]
     second = dvc(project, "repro").stdout
     assert ran_stages(second) == []
     assert "Data and pipelines are up to date." in second
 
 
-def test_dvc_repro_after_model_param_change_reruns_only_train_and_evaluate(project, first_repro):
+def test_dvc_repro_after_model_param_change_reruns_only_what_reads_the_model(project, first_repro):
     params = project.root / "params.yaml"
     original = params.read_text()
     values = yaml.safe_load(original)
@@ -85,7 +85,7 @@ def test_dvc_repro_after_model_param_change_reruns_only_train_and_evaluate(proje
         original.replace(f"n_estimators: {values['model']['n_estimators']}", "n_estimators: 50")
     )
     try:
-        assert ran_stages(dvc(project, "repro").stdout) == ["train", "evaluate"]
+        assert ran_stages(dvc(project, "repro").stdout) == ["train", "evaluate", "profile"]
     finally:
         params.write_text(original)
     dvc(project, "repro")  # back to the original outputs (from DVC's run cache)
@@ -101,12 +101,13 @@ def stale_stages(project: Baked) -> list[str]:
 @pytest.mark.parametrize(
     ("edited", "affected"),
     [
-        ("src/mlreprokit/seed.py", ["data", "evaluate", "features", "train"]),  # the runner's
-        ("src/my_ml_project/config.py", ["data", "evaluate", "features", "train"]),
-        ("src/mlreprokit/schema.py", ["data", "evaluate", "features", "train"]),  # all read it
+        ("src/mlreprokit/seed.py", ["data", "evaluate", "features", "profile", "train"]),
+        ("src/my_ml_project/config.py", ["data", "evaluate", "features", "profile", "train"]),
+        ("src/mlreprokit/schema.py", ["data", "evaluate", "features", "profile", "train"]),
         ("src/my_ml_project/model.py", ["train"]),  # builds the model; evaluate reads its file
         ("src/my_ml_project/features.py", ["features"]),  # the user's own stage, alone
-        ("requirements.txt", ["data", "evaluate", "features", "train"]),
+        ("requirements.txt", ["data", "evaluate", "features", "profile", "train"]),
+        ("src/mlreprokit/profile.py", ["profile"]),  # the kit's stage, alone
     ],
 )
 def test_dvc_status_after_shared_code_or_lock_edit_names_the_stages_it_affects(

@@ -6,6 +6,7 @@ from mlreprokit.paths import (
     FIGURE,
     METRICS,
     MODEL,
+    PROFILE,
     RAW_DATA,
     SCHEMA,
     TEST_DATA,
@@ -17,7 +18,7 @@ from {{ cookiecutter.module_name }} import pipeline
 
 PROJECT = Path(__file__).parents[1]
 
-OUTPUTS = (RAW_DATA, TRAIN_DATA, TEST_DATA, MODEL, METRICS, FIGURE)
+OUTPUTS = (RAW_DATA, TRAIN_DATA, TEST_DATA, MODEL, PROFILE, METRICS, FIGURE)
 
 
 def test_pipeline_run_writes_every_output(config, project, schema):
@@ -58,6 +59,6 @@ def test_stage_code_dependencies_exist():
 
 def test_stages_that_read_the_schema_depend_on_it():
     readers = {stage.name for stage in pipeline.STAGES if SCHEMA in stage.deps}
-    assert readers == {"features", "train", "evaluate"}
+    assert readers == {"features", "train", "profile", "evaluate"}
     (data,) = [stage for stage in pipeline.STAGES if stage.name == "data"]
     assert {"data.source", "data.sha256"} <= set(data.params)

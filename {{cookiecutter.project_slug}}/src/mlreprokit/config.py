@@ -1,9 +1,9 @@
 """Load `params.yaml` into typed, validated settings: unknown keys and wrong types are errors.
 
-The kit's own sections live here (`data:`, `gate:`); the project's dataclass that holds them
-(seed, data, model, metric, gate, tracking) is named by the pipeline entry (project.py). The
-names under `metric:` and `gate:` are checked against the project's metrics table, for the task
-`schema.yaml` declares.
+The kit's own sections live here (`data:`, `gate:`, `monitor:`); the project's dataclass that
+holds them (seed, data, model, metric, gate, monitor, tracking) is named by the pipeline entry
+(project.py). The names under `metric:` and `gate:` are checked against the project's metrics
+table, for the task `schema.yaml` declares.
 """
 
 import dataclasses
@@ -21,7 +21,16 @@ from .paths import SCHEMA
 from .project import load_pipeline
 from .schema import TASKS
 
-__all__ = ["ConfigError", "DataConfig", "GateConfig", "as_mapping", "load_config", "parse"]
+__all__ = [
+    "ColumnDrift",
+    "ConfigError",
+    "DataConfig",
+    "GateConfig",
+    "MonitorConfig",
+    "as_mapping",
+    "load_config",
+    "parse",
+]
 
 FORMATS = ("csv", "parquet")
 
@@ -58,6 +67,59 @@ class GateConfig:
     def __post_init__(self) -> None:
         if self.max_drop < 0:
             raise ConfigError(f"gate.max_drop must be 0 or more, got {self.max_drop}")
+
+
+DRIFT_TESTS = ("ks", "chisquare", "z", "wasserstein", "jensenshannon")  # as drift.py names them
+P_VALUE_TESTS = ("ks", "chisquare", "z")
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnDrift:
+    """One column's override: its test (default: chosen by kind and size), its threshold."""
+
+    test: str | None = None  # ks, chisquare, z (p-values), wasserstein, jensenshannon (distances)
+    threshold: float | None = None  # default: monitor.p_value or monitor.distance, by the test
+
+    def check(self, where: str) -> None:
+        if self.test is not None and self.test not in DRIFT_TESTS:
+            raise ConfigError(
+                f"{where}.test must be one of {', '.join(DRIFT_TESTS)}, got {self.test!r}"
+            )
+        if self.threshold is not None and not self.threshold > 0:
+            raise ConfigError(f"{where}.threshold must be above 0, got {self.threshold}")
+        if self.test in P_VALUE_TESTS and self.threshold is not None and self.threshold >= 1:
+            raise ConfigError(f"{where}.threshold is a p-value for {self.test}: below 1")
+
+
+@dataclasses.dataclass(frozen=True)
+class MonitorConfig:
+    """`monitor`: when a batch of new rows has drifted from the training data (drift.py)."""
+
+    p_value: float = 0.05  # KS, chi-squared, z: a column drifts below this p-value
+    distance: float = 0.1  # Wasserstein (normed), Jensen-Shannon: drifts at or above this
+    drift_share: float = 0.5  # the data set drifts when this share of feature columns drift
+    columns: dict[str, ColumnDrift] = dataclasses.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.p_value < 1:
+            raise ConfigError(f"monitor.p_value must be between 0 and 1, got {self.p_value}")
+        if not self.distance > 0:
+            raise ConfigError(f"monitor.distance must be above 0, got {self.distance}")
+        if not 0 < self.drift_share <= 1:
+            raise ConfigError(
+                f"monitor.drift_share must be above 0 and at most 1, got {self.drift_share}"
+            )
+        for name, override in self.columns.items():
+            override.check(f"monitor.columns.{name}")
+
+    def test(self, column: str) -> tuple[str | None, float | None]:
+        """The column's test (None: the default for its kind and size) and threshold (None:
+        this section's p_value or distance, by the test)."""
+        override = self.columns.get(column, ColumnDrift())
+        return override.test, override.threshold
+
+    def threshold(self, test: str) -> float:
+        return self.p_value if test in P_VALUE_TESTS else self.distance
 
 
 def load_config(path: Path, cls: type | None = None) -> Any:
@@ -120,7 +182,10 @@ def parse(cls: type, raw: object, where: str) -> Any:
     for name, field in fields.items():
         key = f"{where}{name}"
         if name not in raw:
-            if field.default is dataclasses.MISSING:
+            if (
+                field.default is dataclasses.MISSING
+                and field.default_factory is dataclasses.MISSING
+            ):
                 raise ConfigError(f"missing key {key!r}")
             continue
         values[name] = _convert(hints[name], raw[name], key)

@@ -8,7 +8,7 @@ names under `gate:` are checked against `metrics.METRICS` for the task in `schem
 
 import dataclasses
 
-from mlreprokit.config import DataConfig, GateConfig
+from mlreprokit.config import DataConfig, GateConfig, MonitorConfig
 from mlreprokit.errors import ConfigError
 from mlreprokit.tracking_config import TrackingConfig
 
@@ -23,6 +23,7 @@ class Config:
     metric: str  # the metric runs are ranked and tuned by: a name of metrics.METRICS for the task
     tracking: TrackingConfig | None = None
     gate: GateConfig | None = None
+    monitor: MonitorConfig | None = None  # None: the defaults (config.py of the kit)
 
     def __post_init__(self) -> None:
         if not 0 <= self.seed < 2**32:

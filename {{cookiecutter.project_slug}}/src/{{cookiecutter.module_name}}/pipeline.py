@@ -3,7 +3,17 @@ reads. `pyproject.toml` names `PIPELINE` under `[tool.mlreprokit]`; add a stage 
 
 from pathlib import Path
 
-from mlreprokit.paths import FIGURE, METRICS, MODEL, RAW_DATA, SCHEMA, TEST_DATA, TRAIN_DATA
+from mlreprokit import profile
+from mlreprokit.paths import (
+    FIGURE,
+    METRICS,
+    MODEL,
+    PROFILE,
+    RAW_DATA,
+    SCHEMA,
+    TEST_DATA,
+    TRAIN_DATA,
+)
 from mlreprokit.project import Pipeline, Stage
 
 from . import data, evaluate, features, metrics, train
@@ -41,6 +51,14 @@ STAGES: tuple[Stage, ...] = (
         evaluate.run,
         deps=(MODEL, TEST_DATA, SCHEMA),
         outs=(METRICS, FIGURE),
+        params=(),
+    ),
+    # What the model learned from and how it predicts: `monitor` compares new rows with it.
+    Stage(
+        "profile",
+        profile.run,
+        deps=(TRAIN_DATA, TEST_DATA, MODEL, SCHEMA),
+        outs=(PROFILE,),
         params=(),
     ),
 )

@@ -60,7 +60,9 @@ def imported_modules(module: str, source: Path = SOURCE) -> set[str]:
     return {name for name in found if name and module_file(name, source) is not None}
 
 
-def code_deps(stage: Stage, source: Path = SOURCE) -> list[Path]:
+def code_deps(
+    stage: Stage, source: Path = SOURCE, runner: tuple[str, ...] = RUNNER_MODULES
+) -> list[Path]:
     """Every module the stage's code can run: its own and what it imports, the runner's too.
 
     Editing any of them (config.py, seed.py, a helper, a kit module) makes `dvc status`
@@ -68,7 +70,7 @@ def code_deps(stage: Stage, source: Path = SOURCE) -> list[Path]:
     """
     own = stage.run.__module__
     seen: set[str] = set()
-    todo = [own, *RUNNER_MODULES]
+    todo = [own, *runner]
     while todo:
         name = todo.pop()
         if name not in seen:
@@ -82,7 +84,9 @@ def code_deps(stage: Stage, source: Path = SOURCE) -> list[Path]:
 def stage_entry(stage: Stage) -> dict:
     """One stage of `dvc.yaml`: the CLI command, deps (code, lock, data), params, outs, plots."""
     # Once each, in order: a module may be both imported code and a declared input.
-    deps = list(dict.fromkeys([*code_deps(stage), *LOCKS, *stage.deps]))
+    # The runner also loads the project's config class, whichever package the stage is in.
+    runner = (*RUNNER_MODULES, load_pipeline().config.__module__)
+    deps = list(dict.fromkeys([*code_deps(stage, runner=runner), *LOCKS, *stage.deps]))
     entry: dict = {
         "cmd": f"{RUN_ENV} python -m {load_pipeline().module} {stage.name}",
         "deps": [dep.as_posix() for dep in deps],
