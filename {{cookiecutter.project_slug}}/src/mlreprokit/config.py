@@ -204,7 +204,7 @@ def _convert(hint: object, value: object, key: str) -> object:
     if value is None and type(None) in options:
         return None
     for option in options:
-        if dataclasses.is_dataclass(option):
+        if isinstance(option, type) and dataclasses.is_dataclass(option):
             return parse(option, value, f"{key}.")
         if option is float and isinstance(value, int) and not isinstance(value, bool):
             return float(value)

@@ -17,4 +17,5 @@ def load(name: str) -> pd.DataFrame:
     """The data set's feature columns and its `target` column."""
     if name not in BUNDLED:
         raise ConfigError(f"data.source bundled:{name}: bundled data sets are {', '.join(BUNDLED)}")
-    return BUNDLED[name](as_frame=True).frame
+    frame: pd.DataFrame = BUNDLED[name](as_frame=True).frame  # sklearn ships no types
+    return frame

@@ -5,7 +5,7 @@ import platform
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from .artifacts import write_json
 from .ci_tags import ci_tags
@@ -16,10 +16,17 @@ from .paths import MANIFEST, PARAMS
 LOCKS = ("requirements.txt", "requirements-dev.txt")
 
 
+class Seeded(Protocol):
+    """The project's settings, as far as the manifest reads them."""
+
+    @property
+    def seed(self) -> int: ...
+
+
 def git_state(root: Path) -> tuple[str | None, bool | None]:
     """Return (commit, dirty) of the repository holding `root`, or (None, None) outside git."""
 
-    def git(*args: str) -> subprocess.CompletedProcess:
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=False)
 
     try:
@@ -33,7 +40,7 @@ def git_state(root: Path) -> tuple[str | None, bool | None]:
     )
 
 
-def build_manifest(config: Any, root: Path) -> dict:
+def build_manifest(config: Seeded, root: Path) -> dict[str, object]:
     commit, dirty = git_state(root)
     return {
         "git_commit": commit,
@@ -53,13 +60,13 @@ def build_manifest(config: Any, root: Path) -> dict:
     }
 
 
-def write_manifest(config: Any, root: Path) -> dict:
+def write_manifest(config: Seeded, root: Path) -> dict[str, object]:
     """Write `reports/manifest.json` (kept out of the compared outputs) and warn on a dirty tree."""
     manifest = build_manifest(config, root)
     if manifest["git_dirty"]:
         print(
             "WARNING: uncommitted changes in the work tree: this run cannot be traced to "
-            f"commit {manifest['git_commit'][:12]}; commit before a run you want to keep.",
+            f"commit {str(manifest['git_commit'])[:12]}; commit before a run you want to keep.",
             file=sys.stderr,
         )
     write_json(manifest, root / MANIFEST)

@@ -33,7 +33,7 @@ class Column:
     kind: str = "numeric"
     minimum: float | None = None
     maximum: float | None = None
-    allowed: tuple | None = None
+    allowed: tuple[object, ...] | None = None
     nullable: bool = False
 
     @property
@@ -235,11 +235,11 @@ def parse_column(name: str, rules: object, source: str) -> Column:
     )
 
 
-def to_mapping(schema: Schema) -> dict:
+def to_mapping(schema: Schema) -> dict[str, object]:
     """The schema as the mapping `schema.yaml` holds (only the rules a column has)."""
-    columns = {}
+    columns: dict[str, dict[str, object]] = {}
     for column in schema.columns:
-        rules: dict = {"kind": column.kind}
+        rules: dict[str, object] = {"kind": column.kind}
         for key, value in (("min", column.minimum), ("max", column.maximum)):
             if value is not None:
                 rules[key] = value

@@ -5,6 +5,7 @@ import importlib.util
 import os
 import random
 import warnings
+from types import ModuleType
 
 import numpy as np
 
@@ -38,7 +39,7 @@ def seed_everything(seed: int) -> dict[str, object]:
     return seeded
 
 
-def _seed_torch(torch, seed: int) -> int:
+def _seed_torch(torch: ModuleType, seed: int) -> int:
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # deterministic cuBLAS
     torch.manual_seed(seed)  # also seeds every CUDA device
     torch.use_deterministic_algorithms(True)
@@ -47,11 +48,11 @@ def _seed_torch(torch, seed: int) -> int:
     return seed
 
 
-def _seed_tensorflow(tensorflow, seed: int) -> int:
+def _seed_tensorflow(tensorflow: ModuleType, seed: int) -> int:
     tensorflow.random.set_seed(seed)
     tensorflow.config.experimental.enable_op_determinism()
     return seed
 
 
-def _seed_jax(jax, seed: int) -> object:
+def _seed_jax(jax: ModuleType, seed: int) -> object:
     return jax.random.key(seed)

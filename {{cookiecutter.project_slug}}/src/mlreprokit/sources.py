@@ -170,7 +170,7 @@ def check_csv(path: Path, source: str) -> None:
 
 
 def read_table(
-    path: Path, format: str, dtype: dict | None = None, source: str | None = None
+    path: Path, format: str, dtype: dict[str, type] | None = None, source: str | None = None
 ) -> pd.DataFrame:
     """Read a CSV or Parquet file; what is not one, and Parquet without pyarrow, is one line."""
     source = source or path.as_posix()

@@ -12,10 +12,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
+from numpy.typing import NDArray
 
 from .paths import PARAMS, SCHEMA
 from .project import PYPROJECT
-from .schema import Column, Schema, load_schema, to_mapping
+from .schema import Column, Schema, SchemaError, load_schema, to_mapping
 
 SOURCE = "source.csv"  # the synthetic data, as a local source of a test project
 ROWS = 120  # at least; as many as the schema's `rows.min`, up to MAX_ROWS
@@ -30,7 +31,7 @@ def bounds(column: Column) -> tuple[float, float]:
     return low, high
 
 
-def signal_values(column: Column, share: np.ndarray) -> np.ndarray:
+def signal_values(column: Column, share: NDArray[np.float64]) -> NDArray[np.float64]:
     """Values of a numeric column at `share` (0 to 1) of its range."""
     low, high = bounds(column)
     values = low + share * (high - low)
@@ -48,6 +49,8 @@ def synthetic(schema: Schema, seed: int = 0) -> pd.DataFrame:
     rows = min(max(ROWS, schema.min_rows), MAX_ROWS)
     target = schema.column(schema.target)
     if schema.task == "classification":
+        if target.allowed is None:
+            raise SchemaError(f"target {target.name!r} lists no `allowed` classes to draw from")
         classes = list(target.allowed)
         labels = np.arange(rows) % len(classes)
         rng.shuffle(labels)
@@ -57,7 +60,7 @@ def synthetic(schema: Schema, seed: int = 0) -> pd.DataFrame:
         share = rng.uniform(0, 1, rows)
         target_values = pd.Series(signal_values(target, share))
     signal = next((c for c in schema.features if c.is_numeric), None)
-    data = {}
+    data: dict[str, object] = {}
     for column in schema.columns:
         if column.name == schema.target:
             data[column.name] = target_values

@@ -10,12 +10,17 @@ import csv
 import json
 import math
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ..hashing import files_below, sha256_file
 from ..project import load_pipeline
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
 
 IDENTICAL, EQUIVALENT, DIFFERENT = "identical", "equivalent", "different"
 
@@ -31,7 +36,8 @@ class Snapshot:
 
     files: dict[str, tuple[str, int]]
     root: Path | None = None
-    values: dict[str, object] = field(default_factory=dict)  # a reference's recorded values
+    # A reference's recorded values: {path: flattened JSON} of each numeric .json output.
+    values: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -50,7 +56,7 @@ class Verdict:
 
 def take_snapshot(root: Path, outputs: list[str]) -> Snapshot:
     """Hash every file below each declared output."""
-    files = {}
+    files: dict[str, tuple[str, int]] = {}
     for output in outputs:
         if (root / output).exists():
             for file in files_below(root / output):
@@ -72,6 +78,7 @@ def missing_outputs(outputs: list[str], *snapshots: Snapshot) -> list[str]:
 
 def flatten(data: object, prefix: str = "") -> dict[str, object]:
     """Nested JSON as {"dotted.key": value}; list items are numbered."""
+    items: Iterable[tuple[object, object]]
     if isinstance(data, dict):
         items = data.items()
     elif isinstance(data, list):
@@ -128,7 +135,7 @@ def compare_flat(
     return first + more, largest
 
 
-def sort_key(key: str) -> tuple:
+def sort_key(key: str) -> tuple[tuple[int, int, str], ...]:
     """Rows and list items in numeric order: 2 before 10."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in key.split("."))
 
@@ -141,7 +148,7 @@ def read_values(path: Path) -> dict[str, object]:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.reader(handle))
         header, body = (rows[0], rows[1:]) if rows else ([], [])
-        flat = {f"header.{i}": name for i, name in enumerate(header)}
+        flat: dict[str, object] = {f"header.{i}": name for i, name in enumerate(header)}
         for r, row in enumerate(body, start=1):
             flat.update(
                 {f"{r}.{header[c] if c < len(header) else c}": v for c, v in enumerate(row)}
@@ -184,13 +191,14 @@ def evaluation_data(model: str) -> list[str]:
     return []
 
 
-def predictions(root: Path, model_path: str, data: list[str]) -> dict[str, object]:
+def predictions(root: Path, model_path: str, data: list[str]) -> dict[str, "NDArray[Any]"]:
     """The model's outputs on each evaluation file of its own run: {"file method": array}."""
     import joblib
     import numpy as np
     import pandas as pd
 
-    model, found = joblib.load(root / model_path), {}
+    model = joblib.load(root / model_path)
+    found: dict[str, NDArray[Any]] = {}
     for name in data:
         frame = pd.read_csv(root / name)
         # The columns the model was fitted on (the split also holds the target, maybe an id).
@@ -213,14 +221,14 @@ def compare_model(path: str, first: Path, second: Path) -> tuple[str, str, float
         a, b = (predictions(root, path, data) for root in (first, second))
     except Exception as error:  # any failure to load or predict is a difference
         return DIFFERENT, f"pickles differently and cannot be compared: {error}", math.inf
-    first, gaps = "", []
+    detail, gaps = "", []
     for what, x in a.items():
         y = b.get(what)
         if y is None or x.shape != y.shape:
             return DIFFERENT, f"{what}: shape {x.shape} vs {getattr(y, 'shape', None)}", math.inf
         rows = np.nonzero((x != y).reshape(len(x), -1).any(axis=1))[0]
-        if len(rows) and not first:
-            first = (
+        if len(rows) and not detail:
+            detail = (
                 f"predicts differently: {what} differs in {len(rows)} of {len(x)} rows, "
                 f"first row {int(rows[0]) + 1}"
             )
@@ -228,8 +236,8 @@ def compare_model(path: str, first: Path, second: Path) -> tuple[str, str, float
             # A numeric drift only where the output is a number (a regressor's prediction, a
             # probability): class labels that differ are counted in rows, not as a distance.
             gaps.append(float(np.abs(x - y).max()))
-    if first:
-        return DIFFERENT, first, max(gaps, default=math.inf)
+    if detail:
+        return DIFFERENT, detail, max(gaps, default=math.inf)
     return EQUIVALENT, f"pickles differently but predicts identically on {', '.join(data)}", 0.0
 
 
@@ -243,6 +251,7 @@ def compare_file(path: str, first: Snapshot, second: Snapshot, settings: Setting
     if hash_a == hash_b:
         return Verdict(path, IDENTICAL)
     if first.root is None and kind == "numeric" and path in first.values:  # a reference
+        assert second.root is not None, "a reference is compared with a run's snapshot"
         a = first.values[path]
         b = flatten(json.loads((second.root / path).read_text(encoding="utf-8")))
         detail, gap = compare_flat(a, b, settings.rel_tol, settings.abs_tol, "key")
@@ -256,9 +265,14 @@ def compare_file(path: str, first: Snapshot, second: Snapshot, settings: Setting
     return Verdict(path, *compare_model(path, first.root, second.root))
 
 
-def compare(first: Snapshot, second: Snapshot, settings: Settings, names=("run 1", "run 2")):
+def compare(
+    first: Snapshot,
+    second: Snapshot,
+    settings: Settings,
+    names: tuple[str, str] = ("run 1", "run 2"),
+) -> list[Verdict]:
     """A verdict for every file either snapshot holds, in path order."""
-    verdicts = []
+    verdicts: list[Verdict] = []
     for path in sorted(first.files.keys() | second.files.keys()):
         if path not in second.files:
             verdicts.append(Verdict(path, DIFFERENT, f"only in {names[0]}"))

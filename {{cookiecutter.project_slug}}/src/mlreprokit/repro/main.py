@@ -12,6 +12,7 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import ProjectError
 from ..project import load_pipeline
@@ -33,8 +34,10 @@ from .workspace import Workspace, copy_project, run_pipeline
 
 try:  # data_versioning=dvc: the dvc.lock of the last `dvc repro` is a committed reference too
     from ..dvcfiles import DVC_LOCK, check_lock
+
+    DVC = True
 except ModuleNotFoundError:
-    check_lock = None
+    DVC = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,12 @@ class Result:
     label: str
     ran_in: Path
     snapshot: Snapshot
+
+    @property
+    def kept(self) -> Path:
+        """The folder the run's copy is kept in, which its snapshot was taken of."""
+        assert self.snapshot.root is not None, "a run's snapshot is taken of its kept copy"
+        return self.snapshot.root
 
 
 class Runner:
@@ -69,7 +78,8 @@ class Runner:
 
 def choose(settings: Settings) -> tuple[list[Variation], dict[str, str]]:
     """The variations to apply, and why each other one is not applied."""
-    applied, skipped = [], {}
+    applied: list[Variation] = []
+    skipped: dict[str, str] = {}
     for variation in build_variations():
         if not settings.vary.get(variation.name, True):
             skipped[variation.name] = "off in [tool.repro] vary"
@@ -88,7 +98,9 @@ def print_variations(applied: list[Variation], skipped: dict[str, str]) -> None:
         print(f"  {name:<11} not applied: {reason}")
 
 
-def check(root: Path, update_reference=False, keep=False, bisection=True) -> int:
+def check(
+    root: Path, update_reference: bool = False, keep: bool = False, bisection: bool = True
+) -> int:
     """Run, compare, bisect, report; return the exit status."""
     settings = load_settings(root / PYPROJECT, VARIATION_NAMES)
     try:
@@ -118,17 +130,23 @@ def check(root: Path, update_reference=False, keep=False, bisection=True) -> int
         )
         print(result["summary"])
         if status == 0 and update_reference:
-            reference = make_reference(root, control.snapshot, settings)
+            reference = make_reference(root, control, settings)
             print(f"Recorded the outputs as the reference in {REFERENCE}: commit it.")
         elif reference and not update_reference:
             status = status or compare_reference(root, reference, control.snapshot, settings)
-        if check_lock is not None and (root / DVC_LOCK).exists():
-            status = status or check_lock(root, control.snapshot.root)
+        if DVC and (root / DVC_LOCK).exists():
+            status = status or check_lock(root, control.kept)
     write_record(root, reference, result)
     return status
 
 
-def verdict(settings, verdicts: list[Verdict], causes, runs: list[Result], applied: int) -> int:
+def verdict(
+    settings: Settings,
+    verdicts: list[Verdict],
+    causes: dict[str, str],
+    runs: list[Result],
+    applied: int,
+) -> int:
     status = 0
     if missing := missing_outputs(settings.outputs, *(run.snapshot for run in runs)):
         print(
@@ -142,7 +160,7 @@ def verdict(settings, verdicts: list[Verdict], causes, runs: list[Result], appli
             f"\nNOT REPRODUCIBLE: {len(differing)} output file(s) differ between the control "
             f"and the varied run: {', '.join(differing)}"
         )
-        folders = [(run.ran_in, run.snapshot.root) for run in runs]
+        folders = [(run.ran_in, run.kept) for run in runs]
         for hint in likely_causes(differing, folders, causes):
             print(f"  - {hint}")
         if not causes:
@@ -153,9 +171,10 @@ def verdict(settings, verdicts: list[Verdict], causes, runs: list[Result], appli
     return status
 
 
-def make_reference(root: Path, snapshot: Snapshot, settings: Settings) -> dict:
+def make_reference(root: Path, run: Result, settings: Settings) -> dict[str, object]:
+    snapshot = run.snapshot
     values = {
-        path: flatten(json.loads((snapshot.root / path).read_text(encoding="utf-8")))
+        path: flatten(json.loads((run.kept / path).read_text(encoding="utf-8")))
         for path in snapshot.files
         if settings.kind(path) == "numeric" and path.endswith(".json")
     }
@@ -163,7 +182,9 @@ def make_reference(root: Path, snapshot: Snapshot, settings: Settings) -> dict:
     return {"files": files, "values": values, **environment_record(root)}
 
 
-def compare_reference(root: Path, reference: dict, snapshot: Snapshot, settings: Settings) -> int:
+def compare_reference(
+    root: Path, reference: dict[str, Any], snapshot: Snapshot, settings: Settings
+) -> int:
     """Report drift of the (reproducible) outputs from the committed reference: 0 or 3."""
     modes = {path: mode for path, (_, mode) in snapshot.files.items()}
     recorded = Snapshot(

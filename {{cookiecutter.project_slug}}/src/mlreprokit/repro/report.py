@@ -4,6 +4,7 @@ import json
 import platform
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from ..artifacts import write_json
 from ..hashing import sha256_file
@@ -52,7 +53,9 @@ def output_status(output: str, verdicts: list[Verdict]) -> str:
     return EQUIVALENT if any(v.status == EQUIVALENT for v in mine) else "identical"
 
 
-def print_table(title: str, settings: Settings, verdicts: list[Verdict], causes: dict) -> None:
+def print_table(
+    title: str, settings: Settings, verdicts: list[Verdict], causes: dict[str, str]
+) -> None:
     """One row per declared output; below it each file that is not byte-identical, and why."""
     print(f"\n{'output':<44} {title}")
     for output in settings.outputs:
@@ -77,7 +80,9 @@ def first_stage(paths: list[str]) -> str | None:
     return None
 
 
-def likely_causes(paths: list[str], runs: list[tuple[Path, Path]], causes: dict) -> list[str]:
+def likely_causes(
+    paths: list[str], runs: list[tuple[Path, Path]], causes: dict[str, str]
+) -> list[str]:
     """Hints from the differing files' contents and from the variation that changes each.
 
     `runs`: (the folder a run ran in, the folder its copy is kept in)."""
@@ -102,7 +107,7 @@ def likely_causes(paths: list[str], runs: list[tuple[Path, Path]], causes: dict)
     return hints
 
 
-def figure(settings: Settings, verdicts: list[Verdict], applied: int) -> dict:
+def figure(settings: Settings, verdicts: list[Verdict], applied: int) -> dict[str, object]:
     """N of M declared outputs reproduced across K variations, and the largest numeric drift."""
     statuses = {o: output_status(o, verdicts) for o in settings.outputs}
     same = sum(status in ("identical", EQUIVALENT) for status in statuses.values())
@@ -121,7 +126,7 @@ def figure(settings: Settings, verdicts: list[Verdict], applied: int) -> dict:
     }
 
 
-def environment_record(root: Path) -> dict:
+def environment_record(root: Path) -> dict[str, str | None]:
     """What the outputs of a reference depend on besides the code: the lock and the platform."""
     lock = root / LOCK
     return {
@@ -131,13 +136,14 @@ def environment_record(root: Path) -> dict:
     }
 
 
-def load_record(root: Path) -> dict:
+def load_record(root: Path) -> dict[str, Any]:
     """`reports/repro.json` as written last ({} when absent): the reference and the last check."""
     path = root / REFERENCE
     if not path.exists():
         return {}
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        record: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return record
     except json.JSONDecodeError as error:
         raise ValueError(
             f"{REFERENCE} is not valid JSON ({error}): rewrite it with "
@@ -145,10 +151,10 @@ def load_record(root: Path) -> dict:
         ) from None
 
 
-def write_record(root: Path, reference: dict | None, check: dict) -> None:
+def write_record(root: Path, reference: dict[str, Any] | None, check: dict[str, object]) -> None:
     """Keep the check's result (no times, no paths: a rerun with the same result rewrites the
     same bytes) beside the committed reference."""
-    record = {"check": check}
+    record: dict[str, object] = {"check": check}
     if reference:
         record["reference"] = reference
     write_json(record, root / REFERENCE)

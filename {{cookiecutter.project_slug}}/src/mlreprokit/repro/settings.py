@@ -1,14 +1,15 @@
 """`[tool.repro]` of pyproject.toml: what is compared, how, and which variations are applied."""
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ProjectError
 from ..project import load_pipeline
 
-try:
+if sys.version_info >= (3, 11):  # noqa: UP036 - the kit runs on every Python a project may use
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # Python 3.10
     import tomli as tomllib
 
 PYPROJECT = Path("pyproject.toml")
@@ -45,7 +46,7 @@ class Settings:
         return self.kinds[max(holders, key=len)] if holders else "bytes"
 
 
-ALLOWED = {
+ALLOWED: dict[str, type | tuple[type, ...]] = {
     "outputs": list,
     "kinds": dict,
     "exclude": dict,

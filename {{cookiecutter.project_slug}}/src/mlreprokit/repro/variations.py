@@ -47,8 +47,9 @@ class Variation:
     unavailable: str = ""  # why it cannot be applied on this machine, if it cannot
 
 
-def set_env(**values: str) -> Callable[[Launch, bool], None]:
-    """A variation that sets environment variables: values are (control, varied) pairs."""
+def set_env(**values: tuple[str | None, str]) -> Callable[[Launch, bool], None]:
+    """A variation that sets environment variables: values are (control, varied) pairs; a
+    control value of None unsets the variable."""
 
     def apply(launch: Launch, varied: bool) -> None:
         for name, pair in values.items():
@@ -106,6 +107,7 @@ def build_variations() -> list[Variation]:
 
     def locales(launch: Launch, varied: bool) -> None:
         name = varied_locale if varied else control_locale
+        assert name is not None, "locale is applied only when a second locale is installed"
         launch.env.update(LC_ALL=name, LANG=name, LANGUAGE="")
 
     return [

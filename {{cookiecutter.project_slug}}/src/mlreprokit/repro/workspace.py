@@ -7,7 +7,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import FrameType
+from typing import NoReturn
 
 from .settings import ReproError
 from .variations import SHIM, Launch
@@ -67,7 +70,7 @@ class Workspace:
     def __init__(self, prefix: str, keep: bool = False):
         self.prefix, self.keep = prefix, keep
         self.path = Path()
-        self._previous_handler = None
+        self._previous_handler: Callable[[int, FrameType | None], object] | int | None = None
 
     def __enter__(self) -> "Workspace":
         _STOPPED.clear()
@@ -76,7 +79,7 @@ class Workspace:
             self._previous_handler = signal.signal(signal.SIGTERM, _interrupt)
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._previous_handler is not None:
             signal.signal(signal.SIGTERM, self._previous_handler)
         if self.keep:
@@ -87,11 +90,11 @@ class Workspace:
 
 # The run in progress, and the signals received: a SIGTERM that lands inside a handler Python
 # ignores exceptions from (e.g. logging's at-fork hook while a run starts) still stops the check.
-_RUNNING: list[subprocess.Popen] = []
+_RUNNING: list[subprocess.Popen[str]] = []
 _STOPPED: list[int] = []
 
 
-def _interrupt(signum, frame):
+def _interrupt(signum: int, frame: FrameType | None) -> NoReturn:
     _STOPPED.append(signum)
     for process in _RUNNING:
         process.kill()
@@ -138,6 +141,7 @@ def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> 
     _RUNNING.append(process)
     try:
         _stop_if_signalled()
+        assert process.stdout is not None, "the run's output is piped (stdout=PIPE)"
         for line in process.stdout:
             print(f"  [{label}] {line}", end="", flush=True)
         process.stdout.close()  # the pipe, read to its end (unclosed, it is a ResourceWarning)

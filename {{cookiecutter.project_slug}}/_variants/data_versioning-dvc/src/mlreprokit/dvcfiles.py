@@ -45,7 +45,7 @@ def imported_modules(module: str, source: Path = SOURCE) -> set[str]:
     if path is None:
         return set()
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found = set()
+    found: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
@@ -81,13 +81,13 @@ def code_deps(
     return [path for path in [first, *sorted(f for f in files if f)] if path is not None]
 
 
-def stage_entry(stage: Stage) -> dict:
+def stage_entry(stage: Stage) -> dict[str, object]:
     """One stage of `dvc.yaml`: the CLI command, deps (code, lock, data), params, outs, plots."""
     # Once each, in order: a module may be both imported code and a declared input.
     # The runner also loads the project's config class, whichever package the stage is in.
     runner = (*RUNNER_MODULES, load_pipeline().config.__module__)
     deps = list(dict.fromkeys([*code_deps(stage, runner=runner), *LOCKS, *stage.deps]))
-    entry: dict = {
+    entry: dict[str, object] = {
         "cmd": f"{RUN_ENV} python -m {load_pipeline().module} {stage.name}",
         "deps": [dep.as_posix() for dep in deps],
     }
@@ -141,11 +141,12 @@ def lock_differences(lock: Path, root: Path) -> list[str]:
     return found
 
 
-def lookup(params: dict, key: str) -> object:
+def lookup(params: object, key: str) -> object:
     """The value of a dotted key such as `model.n_estimators`, or None when absent."""
+    value = params
     for part in key.split("."):
-        params = params.get(part) if isinstance(params, dict) else None
-    return params
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
 
 
 def stale_inputs(lock: Path, root: Path) -> list[str]:

@@ -7,6 +7,8 @@ run also reverses where it can, by copying the project in reverse order.
 """
 
 import os
+from collections.abc import Iterable
+from typing import Literal
 
 _listdir, _scandir = os.listdir, os.scandir
 _reverse = os.environ.get("REPRO_FILE_ORDER") == "reversed"
@@ -15,32 +17,33 @@ _reverse = os.environ.get("REPRO_FILE_ORDER") == "reversed"
 class _Entries:
     """What os.scandir returns (an iterator and a context manager), in a fixed order."""
 
-    def __init__(self, entries):
+    def __init__(self, entries: Iterable[os.DirEntry[str]]) -> None:
         self._entries = iter(entries)
 
-    def __iter__(self):
+    def __iter__(self) -> "_Entries":
         return self
 
-    def __next__(self):
+    def __next__(self) -> os.DirEntry[str]:
         return next(self._entries)
 
-    def __enter__(self):
+    def __enter__(self) -> "_Entries":
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         return False
 
-    def close(self):
+    def close(self) -> None:
         pass
 
 
-def listdir(path="."):
+def listdir(path: str = ".") -> list[str]:
     return sorted(_listdir(path), reverse=_reverse)
 
 
-def scandir(path="."):
+def scandir(path: str = ".") -> _Entries:
     with _scandir(path) as entries:
         return _Entries(sorted(entries, key=lambda entry: entry.name, reverse=_reverse))
 
 
-os.listdir, os.scandir = listdir, scandir
+# Typed for the str paths a pipeline lists; at run time any path os takes passes through.
+os.listdir, os.scandir = listdir, scandir  # type: ignore[assignment]  # os's are overloaded
