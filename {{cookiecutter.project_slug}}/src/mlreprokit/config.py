@@ -20,6 +20,16 @@ from .project import load_pipeline
 __all__ = ["ConfigError", "DataConfig", "GateConfig", "as_mapping", "load_config", "parse"]
 
 FORMATS = ("csv", "parquet")
+MAX_SOURCE = 2048  # characters: longer is no path or URL a file system or server takes
+# The values a metric can take, where they are certain: a bound outside can never pass.
+RANGES = {
+    "accuracy": (0.0, 1.0),
+    "f1_macro": (0.0, 1.0),
+    "r2": (None, 1.0),
+    "log_loss": (0.0, None),
+    "rmse": (0.0, None),
+    "mae": (0.0, None),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,6 +41,10 @@ class DataConfig:
     stratify: bool
 
     def __post_init__(self) -> None:
+        if not 0 < len(self.source) <= MAX_SOURCE:
+            raise ConfigError(
+                f"data.source must be 1 to {MAX_SOURCE} characters, got {len(self.source)}"
+            )
         if self.format not in FORMATS:
             raise ConfigError(
                 f"data.format must be one of {', '.join(FORMATS)}, got {self.format!r}"
@@ -69,6 +83,21 @@ class GateConfig:
                         f"gate.{kind}.{name}: {better} {name} is better, so it goes under "
                         f"gate.{other}"
                     )
+                check_reachable(kind, name, getattr(self, kind)[name])
+
+
+def check_reachable(kind: str, name: str, bound: float) -> None:
+    """One line for a gate bound no run can meet: a minimum above the metric's highest value,
+    a maximum below its lowest."""
+    low, high = RANGES.get(name, (None, None))
+    if kind == "minimum" and high is not None and bound > high:
+        raise ConfigError(
+            f"gate.minimum.{name} is {bound}: {name} is at most {high}, so no run passes"
+        )
+    if kind == "maximum" and low is not None and bound < low:
+        raise ConfigError(
+            f"gate.maximum.{name} is {bound}: {name} is at least {low}, so no run passes"
+        )
 
 
 def load_config(path: Path, cls: type | None = None) -> Any:
