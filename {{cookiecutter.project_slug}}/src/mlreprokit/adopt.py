@@ -51,15 +51,18 @@ def source_format(source: str) -> str:
 
 
 def recorded_source(source: str, root: Path) -> str:
-    """A local path inside the project as a relative path, so every clone finds it."""
+    """A local path inside the project as a relative path, so every clone finds it; one outside
+    is refused: params.yaml is committed, and an absolute path (a home directory) works on this
+    machine only."""
     if sources.source_kind(source) != "path":
         return source
     path = Path(source).resolve()
-    return (
-        path.relative_to(root.resolve()).as_posix()
-        if path.is_relative_to(root.resolve())
-        else str(path)
-    )
+    if not path.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{source} is outside the project: copy it into the project (or serve it at a URL) "
+            "and adopt that, so params.yaml names no path of this machine"
+        )
+    return path.relative_to(root.resolve()).as_posix()
 
 
 def read_source(source: str, format: str, root: Path) -> tuple[pd.DataFrame, str]:
@@ -235,11 +238,6 @@ def summary(
         f"  params.yaml: data.source, data.sha256, data.format, data.stratify {stratify}, "
         f"gate minimum {minimum} maximum {maximum} (the no-skill baseline: raise them)",
     ]
-    if sources.source_kind(source) == "path" and Path(source).is_absolute():
-        lines.append(
-            f"  note: {source} is outside the project: other clones and CI cannot fetch it; "
-            "prefer a URL"
-        )
     free_text = [c.name for c in schema.features if c.kind == "categorical" and c.allowed is None]
     if free_text:
         lines.append(

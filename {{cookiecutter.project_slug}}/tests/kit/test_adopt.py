@@ -147,3 +147,19 @@ def test_adopt_refuses_what_cannot_train_in_one_line(fresh, capsys, case):
 def test_adopt_missing_file_is_one_line(fresh, capsys):
     assert main(["adopt", "absent.csv", "--target", "y"]) == 2
     assert "works only where that file exists" in capsys.readouterr().err
+
+
+def test_adopt_refuses_a_file_outside_the_project_in_one_line(fresh, capsys):
+    outside = fresh.parent / f"{fresh.name}-outside.csv"
+    patients().to_csv(outside, index=False)
+    before = (fresh / PARAMS).read_text()
+    assert main(["adopt", str(outside), "--target", "progression"]) == 2
+    err = capsys.readouterr().err
+    assert "is outside the project: copy it into the project" in err and len(err.splitlines()) == 1
+    assert (fresh / PARAMS).read_text() == before and not (fresh / SCHEMA).exists()
+
+
+def test_adopt_records_an_absolute_path_inside_the_project_as_relative(fresh):
+    patients().to_csv(fresh / "patients.csv", index=False)
+    assert main(["adopt", str(fresh / "patients.csv"), "--target", "progression"]) == 0
+    assert load_config(fresh / PARAMS).data.source == "patients.csv"
