@@ -188,6 +188,23 @@ def write_schema(schema: Schema, path: Path, source: str) -> None:
         temporary.write_text(header + body, encoding="utf-8")
 
 
+def write_both(schema: Schema, schema_path: Path, source: str, params: Path, text: str) -> None:
+    """schema.yaml and params.yaml, both or neither: if writing params.yaml fails or is
+    interrupted, the schema is put back as it was (each write itself is atomic)."""
+    before = schema_path.read_bytes() if schema_path.exists() else None
+    write_schema(schema, schema_path, source)
+    try:
+        with atomic_path(params) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+    except BaseException:
+        if before is None:
+            schema_path.unlink(missing_ok=True)
+        else:
+            with atomic_path(schema_path) as temporary:
+                temporary.write_bytes(before)
+        raise
+
+
 def run(args: argparse.Namespace) -> None:
     root = Path.cwd()
     load_config(args.params)  # a broken params.yaml is reported before anything is fetched
@@ -209,9 +226,7 @@ def run(args: argparse.Namespace) -> None:
         text = set_value(
             text, "tracking", "metric", "accuracy" if schema.task == "classification" else "r2"
         )
-    write_schema(schema, root / SCHEMA, source)
-    with atomic_path(args.params) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+    write_both(schema, root / SCHEMA, source, args.params, text)
     load_config(args.params)  # what was written is valid
 
     summary(schema, frame, source, sha256, minimum, maximum)

@@ -163,3 +163,34 @@ def test_adopt_records_an_absolute_path_inside_the_project_as_relative(fresh):
     patients().to_csv(fresh / "patients.csv", index=False)
     assert main(["adopt", str(fresh / "patients.csv"), "--target", "progression"]) == 0
     assert load_config(fresh / PARAMS).data.source == "patients.csv"
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, OSError])
+def test_adopt_interrupted_writing_params_leaves_both_files_as_they_were(
+    fresh, monkeypatch, interrupt
+):
+    import mlreprokit.adopt as adopt
+
+    shutil.copy(PROJECT / SCHEMA, fresh / SCHEMA)
+    before = {name: (fresh / name).read_bytes() for name in (PARAMS, SCHEMA)}
+    patients().to_csv(fresh / "patients.csv", index=False)
+    real = adopt.atomic_path
+
+    def failing(path):  # the schema is written, then params.yaml fails
+        if Path(path).name == "params.yaml":
+            raise interrupt("between the two writes")
+        return real(path)
+
+    monkeypatch.setattr(adopt, "atomic_path", failing)
+    with pytest.raises(interrupt):
+        adopt.run(
+            adopt.argparse.Namespace(
+                source="patients.csv",
+                target="progression",
+                id=None,
+                task=None,
+                format=None,
+                params=fresh / PARAMS,
+            )
+        )
+    assert {name: (fresh / name).read_bytes() for name in (PARAMS, SCHEMA)} == before
