@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .helpers import Baked, bake, nox
+from .helpers import Baked, bake, bake_locked, nox
 
 pytestmark = pytest.mark.slow
 
@@ -121,3 +121,18 @@ def test_lock_records_how_to_regenerate(locks):
     for tool in ("uv", "pip-tools"):
         # The header tells a reader to regenerate with the session, not a raw compiler command.
         assert "nox -s lock" in locks[tool]["requirements.txt"], tool
+
+
+def test_lock_inputs_changed_since_the_lock_says_to_relock(tmp_path):
+    """After `cruft update` (or an edit) adds a requirement, a session says to run `nox -s lock`
+    in one line before it installs anything (it said `unrecognized arguments: --cov`)."""
+    project = bake_locked(tmp_path)
+    source = project.root / "requirements-dev.in"
+    source.write_text(source.read_text() + "pytest-timeout  # a need the template added\n")
+    done = nox(project, "-s", "tests", check=False)
+    assert done.returncode != 0
+    errors = [line for line in done.stderr.splitlines() if "aborted" in line]
+    assert errors == [
+        "nox > Session tests aborted: the lock files are out of date (requirements-dev.in "
+        "requires `pytest-timeout` but requirements-dev.txt does not pin it): run `nox -s lock`."
+    ]

@@ -1,6 +1,7 @@
 """Project sessions: `nox` runs lint, tests and repro; `nox -s lock` pins the environment."""
 
 import hashlib
+import importlib.util
 import os
 import shutil
 import time
@@ -49,8 +50,17 @@ def timed(session: nox.Session, what: str) -> Iterator[None]:
 
 
 def require_lock(session: nox.Session, lock: str) -> None:
+    """The lock exists and pins what requirements*.in ask for (they change by hand or with
+    `cruft update`): else one line saying to run `nox -s lock`, before anything installs."""
     if not Path(lock).exists():
         session.error(f"{lock} does not exist yet: run `nox -s lock` to create the lock files")
+    spec = importlib.util.spec_from_file_location("check_locks", "tools/check_locks.py")
+    if spec is None or spec.loader is None:
+        return
+    check_locks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(check_locks)
+    if problems := check_locks.check(Path.cwd()):
+        session.error(f"the lock files are out of date ({problems[0]}): run `nox -s lock`")
 
 
 def install_locked(session: nox.Session, lock: str) -> None:

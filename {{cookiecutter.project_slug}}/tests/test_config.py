@@ -61,6 +61,28 @@ def test_load_config_reads_values(tmp_path):
         (("sha256: null", "sha256: abc"), "data.sha256 must be 64 lowercase hex digits"),
         (("source: data.csv, ", ""), "missing key 'data.source'"),
         ((f"metric: {METRIC}", "metric: no_such_metric"), "metric 'no_such_metric' is not a"),
+        (
+            ("n_estimators: 5", "n_estimators: 1000000000000"),
+            r"model.n_estimators is 1000000000000: at most",
+        ),
+        (("max_depth: null", "max_depth: 5000"), r"model.max_depth is 5000: at most"),
+        (
+            ("source: data.csv", "source: " + "a" * 5000),
+            "data.source must be 1 to 2048 characters, got 5000",
+        ),
+        (("source: data.csv", "source: ''"), "data.source must be 1 to 2048 characters, got 0"),
+        (
+            ("seed: 0", "seed: 0\ngate: {max_drop: 0, maximum: {}, minimum: {accuracy: 1.5}}"),
+            "gate.minimum.accuracy is 1.5: accuracy is at most 1.0",
+        ),
+        (
+            ("seed: 0", "seed: 0\ngate: {max_drop: 0, minimum: {}, maximum: {log_loss: -1}}"),
+            "gate.maximum.log_loss is -1.0: log_loss is at least 0.0",
+        ),
+        (
+            ("seed: 0", "seed: 0\ngate: {max_drop: 0, maximum: {}, minimum: {r2: 1.01}}"),
+            "gate.minimum.r2 is 1.01: r2 is at most 1.0",
+        ),
     ],
 )
 def test_load_config_rejects_bad_params(tmp_path, change, message):

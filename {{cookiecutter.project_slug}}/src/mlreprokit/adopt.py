@@ -56,15 +56,18 @@ def source_format(source: str) -> str:
 
 
 def recorded_source(source: str, root: Path) -> str:
-    """A local path inside the project as a relative path, so every clone finds it."""
+    """A local path inside the project as a relative path, so every clone finds it; one outside
+    is refused: params.yaml is committed, and an absolute path (a home directory) works on this
+    machine only."""
     if sources.source_kind(source) != "path":
         return source
     path = Path(source).resolve()
-    return (
-        path.relative_to(root.resolve()).as_posix()
-        if path.is_relative_to(root.resolve())
-        else str(path)
-    )
+    if not path.is_relative_to(root.resolve()):
+        raise ConfigError(
+            f"{source} is outside the project: copy it into the project (or serve it at a URL) "
+            "and adopt that, so params.yaml names no path of this machine"
+        )
+    return path.relative_to(root.resolve()).as_posix()
 
 
 def read_source(source: str, format: str, root: Path) -> tuple[pd.DataFrame, str]:
@@ -216,6 +219,23 @@ def write_schema(schema: Schema, path: Path, source: str) -> None:
         temporary.write_text(header + body, encoding="utf-8")
 
 
+def write_both(schema: Schema, schema_path: Path, source: str, params: Path, text: str) -> None:
+    """schema.yaml and params.yaml, both or neither: if writing params.yaml fails or is
+    interrupted, the schema is put back as it was (each write itself is atomic)."""
+    before = schema_path.read_bytes() if schema_path.exists() else None
+    write_schema(schema, schema_path, source)
+    try:
+        with atomic_path(params) as temporary:
+            temporary.write_text(text, encoding="utf-8")
+    except BaseException:
+        if before is None:
+            schema_path.unlink(missing_ok=True)
+        else:
+            with atomic_path(schema_path) as temporary:
+                temporary.write_bytes(before)
+        raise
+
+
 def run(args: argparse.Namespace) -> None:
     root = Path.cwd()
     load_config(args.params)  # a broken params.yaml is reported before anything is fetched
@@ -238,9 +258,7 @@ def run(args: argparse.Namespace) -> None:
     text = set_bounds(set_bounds(text, "minimum", minimum), "maximum", maximum)
     if re.search(r"(?m)^    metric:", text):  # tracking.tune.metric, when the project tracks
         text = set_value(text, "tracking", "metric", metric)
-    write_schema(schema, root / SCHEMA, source)
-    with atomic_path(args.params) as temporary:
-        temporary.write_text(text, encoding="utf-8")
+    write_both(schema, root / SCHEMA, source, args.params, text)
     load_config(args.params)  # what was written is valid
 
     summary(schema, frame, source, sha256, metric, minimum, maximum)
@@ -274,11 +292,6 @@ def summary(
         f"metric {metric}, gate minimum {minimum} maximum {maximum} (the no-skill baseline: "
         "raise them)",
     ]
-    if sources.source_kind(source) == "path" and Path(source).is_absolute():
-        lines.append(
-            f"  note: {source} is outside the project: other clones and CI cannot fetch it; "
-            "prefer a URL"
-        )
     free_text = [c.name for c in schema.features if c.kind == "categorical" and c.allowed is None]
     if free_text:
         lines.append(

@@ -33,6 +33,7 @@ __all__ = [
 ]
 
 FORMATS = ("csv", "parquet")
+MAX_SOURCE = 2048  # characters: longer is no path or URL a file system or server takes
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +45,10 @@ class DataConfig:
     stratify: bool
 
     def __post_init__(self) -> None:
+        if not 0 < len(self.source) <= MAX_SOURCE:
+            raise ConfigError(
+                f"data.source must be 1 to {MAX_SOURCE} characters, got {len(self.source)}"
+            )
         if self.format not in FORMATS:
             raise ConfigError(
                 f"data.format must be one of {', '.join(FORMATS)}, got {self.format!r}"

@@ -34,13 +34,15 @@ class Metric:
     `direction`: "higher" or "lower" (is better). `task`: "classification" or "regression".
     `response`: "predict" (predicted labels or values) or "predict_proba" (class
     probabilities: the positive class's for a binary task, one column per class otherwise,
-    as scikit-learn's scorers pass them).
+    as scikit-learn's scorers pass them). `best`: the best value it can take (1 for accuracy,
+    0 for a loss), when there is one: a gate bound beyond it can never pass.
     """
 
     score: Callable[..., Any]
     direction: str
     task: str
     response: str = "predict"
+    best: float | None = None
 
     def __post_init__(self) -> None:
         for field, value, allowed in (
@@ -112,6 +114,21 @@ def check_gate(
                     f"gate.{kind}.{name}: {metric.direction} {name} is better, so it goes under "
                     f"gate.{other}"
                 )
+            check_reachable(kind, name, float(names[name]), metric.best)
+
+
+def check_reachable(kind: str, name: str, bound: float, best: float | None) -> None:
+    """One line for a gate bound no run can meet: beyond the best value the metric takes."""
+    if best is None:
+        return
+    if kind == "minimum" and bound > best:
+        raise ConfigError(
+            f"gate.minimum.{name} is {bound}: {name} is at most {best}, so no run passes"
+        )
+    if kind == "maximum" and bound < best:
+        raise ConfigError(
+            f"gate.maximum.{name} is {bound}: {name} is at least {best}, so no run passes"
+        )
 
 
 def scorer(metric: Metric, **options: Any) -> Any:

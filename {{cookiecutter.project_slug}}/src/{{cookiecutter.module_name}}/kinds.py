@@ -39,6 +39,14 @@ KINDS = {
     "linear": Kind(LogisticRegression, Ridge),
 }
 SEEDED = "random_state"  # set from `seed`, never from `model:`
+# Upper bounds scikit-learn does not set: past them a run takes hours or runs out of memory.
+# Raise one here when your data needs it.
+LIMITS = {
+    "n_estimators": 10_000,
+    "max_iter": 100_000,
+    "max_depth": 1_000,
+    "max_leaf_nodes": 100_000,
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,6 +77,9 @@ class ModelConfig:
         """Each hyperparameter must be one the kind's estimators take, with a valid value."""
         estimators = KINDS[self.kind].estimators()
         for name, value in self.params.items():
+            limit = LIMITS.get(name)
+            if limit is not None and isinstance(value, int | float) and value > limit:
+                raise ConfigError(f"{where}{name} is {value}: at most {limit} (kinds.py: LIMITS)")
             takers = [e for e in estimators if name in e().get_params() and name != SEEDED]
             if not takers:
                 allowed = sorted({p for e in estimators for p in e().get_params()} - {SEEDED})

@@ -154,3 +154,50 @@ def test_adopt_refuses_what_cannot_train_in_one_line(fresh, capsys, case):
 def test_adopt_missing_file_is_one_line(fresh, capsys):
     assert main(["adopt", "absent.csv", "--target", "y"]) == 2
     assert "works only where that file exists" in capsys.readouterr().err
+
+
+def test_adopt_refuses_a_file_outside_the_project_in_one_line(fresh, capsys):
+    outside = fresh.parent / f"{fresh.name}-outside.csv"
+    patients().to_csv(outside, index=False)
+    before = (fresh / PARAMS).read_text()
+    assert main(["adopt", str(outside), "--target", "progression"]) == 2
+    err = capsys.readouterr().err
+    assert "is outside the project: copy it into the project" in err and len(err.splitlines()) == 1
+    assert (fresh / PARAMS).read_text() == before and not (fresh / SCHEMA).exists()
+
+
+def test_adopt_records_an_absolute_path_inside_the_project_as_relative(fresh):
+    patients().to_csv(fresh / "patients.csv", index=False)
+    assert main(["adopt", str(fresh / "patients.csv"), "--target", "progression"]) == 0
+    assert load_config(fresh / PARAMS).data.source == "patients.csv"
+
+
+@pytest.mark.parametrize("interrupt", [KeyboardInterrupt, OSError])
+def test_adopt_interrupted_writing_params_leaves_both_files_as_they_were(
+    fresh, monkeypatch, interrupt
+):
+    import mlreprokit.adopt as adopt
+
+    shutil.copy(PROJECT / SCHEMA, fresh / SCHEMA)
+    before = {name: (fresh / name).read_bytes() for name in (PARAMS, SCHEMA)}
+    patients().to_csv(fresh / "patients.csv", index=False)
+    real = adopt.atomic_path
+
+    def failing(path):  # the schema is written, then params.yaml fails
+        if Path(path).name == "params.yaml":
+            raise interrupt("between the two writes")
+        return real(path)
+
+    monkeypatch.setattr(adopt, "atomic_path", failing)
+    with pytest.raises(interrupt):
+        adopt.run(
+            adopt.argparse.Namespace(
+                source="patients.csv",
+                target="progression",
+                id=None,
+                task=None,
+                format=None,
+                params=fresh / PARAMS,
+            )
+        )
+    assert {name: (fresh / name).read_bytes() for name in (PARAMS, SCHEMA)} == before

@@ -155,12 +155,18 @@ def test_main_gate_passes_at_its_bounds_and_fails_past_them(project):
     metrics = json.loads(METRICS.read_text())
     params = yaml.safe_load((project / PARAMS).read_text())
     gate = params["gate"]
-    kind = "minimum" if gate["minimum"] else "maximum"
     for bounds in (gate["minimum"], gate["maximum"]):
         bounds.update({name: metrics[name] for name in bounds})  # exactly met: passes
     (project / "met.yaml").write_text(yaml.safe_dump(params))
     assert main(["--params", "met.yaml", "gate"]) == 0
-    name = next(iter(gate[kind]))
+    # a bound just past the metric, where the metric could still meet it (accuracy 1.0 cannot
+    # be beaten, and a minimum above 1 is refused as a setting)
+    kind, name = next(
+        (kind, name)
+        for kind in ("minimum", "maximum")
+        for name in gate[kind]
+        if (metrics[name] + 0.01 <= 1 if kind == "minimum" else metrics[name] >= 0.01)
+    )
     gate[kind][name] = metrics[name] + (0.01 if kind == "minimum" else -0.01)
     (project / "raised.yaml").write_text(yaml.safe_dump(params))
     assert main(["--params", "raised.yaml", "gate"]) == 1
