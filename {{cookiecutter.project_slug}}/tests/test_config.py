@@ -80,8 +80,8 @@ def test_load_config_reads_values(tmp_path):
             "gate.maximum.log_loss is -1.0: log_loss is at least 0.0",
         ),
         (
-            ("seed: 0", "seed: 0\ngate: {max_drop: 0, maximum: {}, minimum: {r2: 1.01}}"),
-            "gate.minimum.r2 is 1.01: r2 is at most 1.0",
+            ("seed: 0", "seed: 0\ngate: {max_drop: 0, maximum: {}, minimum: {f1_macro: 1.01}}"),
+            "gate.minimum.f1_macro is 1.01: f1_macro is at most 1.0",
         ),
     ],
 )
