@@ -97,6 +97,8 @@ BASE_FILES = {
         )
     ),
     "src/mlreprokit/repro/file_order/sitecustomize.py",
+    "src/mlreprokit/trackers/__init__.py",
+    "src/mlreprokit/trackers/base.py",
     *(
         f"tests/{name}.py"
         for name in (

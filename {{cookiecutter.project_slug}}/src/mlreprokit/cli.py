@@ -19,6 +19,7 @@ from .manifest import write_manifest
 from .paths import MANIFEST, METRICS, PARAMS
 from .project import load_pipeline
 from .seed import seed_everything
+from .trackers import NoTracker, Tracker
 
 __all__ = ["Command", "main"]
 
@@ -41,24 +42,37 @@ def prepare(args: argparse.Namespace, config: Any = None) -> Any:
     return config
 
 
-def run_stages(args: argparse.Namespace, config: Any = None) -> dict[str, object]:
+def run_stages(
+    args: argparse.Namespace, config: Any = None, tracker: Tracker | None = None
+) -> dict[str, object]:
     """Run `args.command` (one stage, or `all`) in the current directory; return its manifest.
 
-    The manifest is written once the stages are done, so it describes the inputs the run
-    used and the outputs it wrote; the previous one goes first, so a run that fails or is
-    interrupted leaves no manifest of other outputs behind.
+    Load the config (unless the caller has), seed, open the tracker's run (default: none), run
+    the stages, write the manifest, hand it and the outputs to the tracker, end its run. The
+    manifest is written once the stages are done, so it describes the inputs the run used and
+    the outputs it wrote; the previous one goes first, so a run that fails or is interrupted
+    leaves no manifest of other outputs behind.
     """
     pipeline = load_pipeline()
     names = list(pipeline.names) if args.command == "all" else [args.command]
     config = prepare(args, config)
-    (Path.cwd() / MANIFEST).unlink(missing_ok=True)
+    tracker = NoTracker() if tracker is None else tracker
+    tracker.start(config, args.command)  # a tracker that cannot be used fails before any stage
     try:
-        pipeline.run(names, config, Path.cwd())
-    except FileNotFoundError as error:
-        raise UsageError(
-            f"{error.filename} not found: run the earlier stages first (`all`)"
-        ) from None
-    manifest: dict[str, object] = write_manifest(config, Path.cwd())
+        (Path.cwd() / MANIFEST).unlink(missing_ok=True)
+        try:
+            pipeline.run(names, config, Path.cwd())
+        except FileNotFoundError as error:
+            raise UsageError(
+                f"{error.filename} not found: run the earlier stages first (`all`)"
+            ) from None
+        manifest: dict[str, object] = write_manifest(config, Path.cwd())
+        tracker.log_manifest(manifest)
+        tracker.log_outputs(names, Path.cwd())
+    except BaseException as error:
+        tracker.end(error)
+        raise
+    tracker.end(None)
     if any(METRICS in stage.outs for stage in pipeline.stages if stage.name in names):
         print_metrics(Path.cwd() / METRICS)
     return manifest

@@ -102,3 +102,54 @@ def test_run_stages_that_stop_leave_no_manifest_of_an_earlier_run(project, confi
     with pytest.raises(KeyboardInterrupt):
         run_stages(argparse.Namespace(command="all", params=PARAMS), config)
     assert not (project / MANIFEST).exists()
+
+
+class RecordingTracker:
+    """A tracker that notes what the runner told it, in order."""
+
+    def __init__(self, fail_start: bool = False) -> None:
+        self.calls: list[tuple[str, object]] = []
+        self.fail_start = fail_start
+
+    def start(self, config, command):
+        self.calls.append(("start", command))
+        if self.fail_start:
+            raise ProjectError("tracking store x is not usable")
+
+    def log_manifest(self, manifest):
+        self.calls.append(("manifest", manifest["seed"]))
+
+    def log_outputs(self, stages, root):
+        self.calls.append(("outputs", stages))
+
+    def end(self, error):
+        self.calls.append(("end", type(error).__name__ if error else None))
+
+
+def test_run_stages_tells_the_tracker_start_manifest_outputs_end(project, config):
+    tracker = RecordingTracker()
+    run_stages(argparse.Namespace(command="data", params=PARAMS), config, tracker)
+    assert tracker.calls == [
+        ("start", "data"),
+        ("manifest", config.seed),
+        ("outputs", ["data"]),
+        ("end", None),
+    ]
+
+
+def test_run_stages_tracker_that_cannot_start_runs_no_stage(project, config):
+    tracker = RecordingTracker(fail_start=True)
+    with pytest.raises(ProjectError):
+        run_stages(argparse.Namespace(command="data", params=PARAMS), config, tracker)
+    assert tracker.calls == [("start", "data")] and not (project / RAW_DATA).exists()
+
+
+def test_run_stages_failed_stage_ends_the_tracked_run_failed(project, config, monkeypatch):
+    def interrupted(self, names, config, root):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Pipeline, "run", interrupted)
+    tracker = RecordingTracker()
+    with pytest.raises(KeyboardInterrupt):
+        run_stages(argparse.Namespace(command="all", params=PARAMS), config, tracker)
+    assert tracker.calls == [("start", "all"), ("end", "KeyboardInterrupt")]

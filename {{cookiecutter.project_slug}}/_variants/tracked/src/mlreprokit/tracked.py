@@ -7,6 +7,7 @@ tracked, so `--no-track` runs never load the tracker's package.
 import argparse
 import dataclasses
 import os
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -41,25 +42,48 @@ def under_dvc() -> bool:
     return "DVC_STAGE" in os.environ
 
 
+class TrackerRun:
+    """The project's tracker (tracking.py) as the runner's observer (trackers.Tracker).
+
+    Under DVC, the last stage logs the outputs of the whole pipeline.
+    """
+
+    def __init__(self) -> None:
+        self._run = ExitStack()
+
+    def start(self, config: Any, command: str) -> None:
+        from . import tracking
+
+        # pipeline_run fails in one line, before any stage runs, if the tracker cannot be used.
+        self._run.enter_context(tracking.pipeline_run(config, command))
+
+    def log_manifest(self, manifest: dict[str, object]) -> None:
+        from . import tracking
+
+        tracking.log_manifest(manifest)
+
+    def log_outputs(self, stages: list[str], root: Path) -> None:
+        from . import tracking
+
+        tracking.log_outputs(list(load_pipeline().names) if under_dvc() else stages, root)
+
+    def end(self, error: BaseException | None) -> None:
+        if error is None:
+            self._run.close()
+        else:
+            self._run.__exit__(type(error), error, error.__traceback__)
+
+
 def run_tracked(args: argparse.Namespace) -> None:
-    """Run the stages of `args.command` inside one tracked run (or untracked, if tracking is off).
+    """Run the stages of `args.command` with the tracker observing (or none, if tracking is off).
 
     Under DVC one execution is one run: the stages before the last log nothing, and the last
     logs the whole pipeline (params, data, model, metrics), tagged with the DVC experiment.
     """
     config = load_config(args.params)
-    names = load_pipeline().names
-    last_stage = args.command == names[-1]
-    if not tracking_on(args, config) or (under_dvc() and not last_stage):
-        cli.run_stages(args, config)
-        return
-    from . import tracking
-
-    # pipeline_run fails in one line, before any stage runs, if the tracker cannot be used.
-    with tracking.pipeline_run(config, args.command):
-        tracking.log_manifest(cli.run_stages(args, config))
-        whole = args.command == "all" or under_dvc()
-        tracking.log_outputs(list(names) if whole else [args.command], Path.cwd())
+    last_stage = args.command == load_pipeline().names[-1]
+    off = not tracking_on(args, config) or (under_dvc() and not last_stage)
+    cli.run_stages(args, config, tracker=None if off else TrackerRun())
 
 
 def run_tune(args: argparse.Namespace) -> None:
