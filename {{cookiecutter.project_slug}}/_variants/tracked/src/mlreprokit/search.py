@@ -9,42 +9,18 @@ import random
 from typing import Any
 
 import pandas as pd
-from sklearn.metrics import get_scorer_names
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
-from .config import ConfigError, as_mapping, parse
-from .paths import SCHEMA
+from .config import as_mapping, parse
+from .metrics import check_name, scorer
 from .project import load_pipeline
 from .schema import Schema, model_inputs
 from .tune_config import TuneConfig
 
-# Scorers of regression models; every other scikit-learn scorer needs classes.
-REGRESSION_SCORERS = ("r2", "explained_variance", "max_error", "neg_mean", "neg_median", "neg_root")
-
-
-def scorer_task(metric: str) -> str:
-    """The task a scikit-learn scorer measures: regression or classification."""
-    return (
-        "regression"
-        if metric.startswith(REGRESSION_SCORERS) or metric.startswith("d2_")
-        else "classification"
-    )
-
 
 def check_metric(metric: str, schema: Schema) -> None:
-    """tracking.tune.metric must be a scorer, for the schema's task: one line otherwise."""
-    if metric not in get_scorer_names():
-        raise ConfigError(f"tracking.tune.metric {metric!r} is not a scikit-learn scorer name")
-    if scorer_task(metric) != schema.task:
-        fits = (
-            "accuracy, f1_macro"
-            if schema.task == "classification"
-            else "r2, neg_root_mean_squared_error"
-        )
-        raise ConfigError(
-            f"tracking.tune.metric {metric!r} scores {scorer_task(metric)}, but {SCHEMA} says "
-            f"task: {schema.task}: use e.g. {fits}"
-        )
+    """tracking.tune.metric must name a metric of the project's table for the schema's task."""
+    check_name(load_pipeline().metrics, schema.task, metric, "tracking.tune.metric")
 
 
 def candidates(tune: TuneConfig, model: Any, seed: int) -> list[Any]:
@@ -61,7 +37,8 @@ def candidates(tune: TuneConfig, model: Any, seed: int) -> list[Any]:
 
 def cross_validate(config: Any, tune: TuneConfig, schema: Schema, train: pd.DataFrame) -> float:
     """Mean score of `tune.metric` over folds of the train split: stratified for classification
-    (every fold keeps the class shares), plain shuffled folds for regression."""
+    (every fold keeps the class shares), plain shuffled folds for regression. Greater is
+    better, as for scikit-learn's scorers: a loss comes back negated."""
     splitter = StratifiedKFold if schema.task == "classification" else KFold
     folds = splitter(n_splits=tune.folds, shuffle=True, random_state=config.seed)
     inputs = model_inputs(train, schema)
@@ -70,7 +47,7 @@ def cross_validate(config: Any, tune: TuneConfig, schema: Schema, train: pd.Data
         inputs,
         train[schema.target],
         cv=folds,
-        scoring=tune.metric,
+        scoring=scorer(load_pipeline().metrics[tune.metric]),
     )
     return float(scores.mean())
 

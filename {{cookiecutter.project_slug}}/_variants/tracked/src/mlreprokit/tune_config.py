@@ -7,7 +7,7 @@ from .errors import ConfigError
 
 @dataclasses.dataclass(frozen=True)
 class TuneConfig:
-    metric: str  # a scikit-learn scorer name, cross-validated on the train split
+    metric: str  # a name of the project's metrics table, cross-validated on the train split
     folds: int
     draws: int | None  # random draws from the grid; None tries every combination
     grid: dict[str, list[object]]  # model hyperparameter -> values to try

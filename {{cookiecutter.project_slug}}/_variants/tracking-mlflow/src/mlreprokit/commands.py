@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import gate
 from .cli import Command
+from .project import load_pipeline
 from .tracked import tracked_commands, tracked_config
 
 PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output `repro` compares
@@ -37,7 +38,11 @@ def run_runs(args: argparse.Namespace) -> None:
 
     config = tracked_config(args)
     tracking.connect()
-    print(tracking.runs_table(config.tracking.experiment, args.metric, args.limit))
+    metric = args.metric or config.metric
+    table = load_pipeline().metrics
+    # A metric of the table ranks its own way; tune's cv_ scores are greater-is-better.
+    higher = metric not in table or table[metric].higher_is_better
+    print(tracking.runs_table(config.tracking.experiment, metric, args.limit, higher))
 
 
 def run_gate(args: argparse.Namespace) -> int:
@@ -78,7 +83,7 @@ def predict_arguments(parser: argparse.ArgumentParser) -> None:
 
 def runs_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--metric", default="accuracy", help="rank runs by this metric (default: %(default)s)"
+        "--metric", help="rank runs by this metric, best first (default: `metric:` of params.yaml)"
     )
     parser.add_argument(
         "--limit", type=int, default=20, help="show at most this many runs (default: %(default)s)"

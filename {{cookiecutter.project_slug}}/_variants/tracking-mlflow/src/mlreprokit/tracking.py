@@ -196,10 +196,11 @@ def model_environment() -> dict:
     }
 
 
-def runs_table(experiment: str, metric: str, limit: int) -> str:
+def runs_table(experiment: str, metric: str, limit: int, higher_is_better: bool = True) -> str:
     """The experiment's runs as a text table, best `metric` first (runs without it last)."""
+    order = "DESC" if higher_is_better else "ASC"
     runs = mlflow.search_runs(
-        experiment_names=[experiment], order_by=[f"metrics.{metric} DESC"], max_results=limit
+        experiment_names=[experiment], order_by=[f"metrics.{metric} {order}"], max_results=limit
     )
     if runs.empty:
         return f"no runs in experiment {experiment!r} yet"

@@ -33,7 +33,7 @@ def with_tune(config, **settings):
 
 def test_tune_metric_must_fit_the_task_before_any_run(config, project, schema):
     other = "r2" if schema.task == "classification" else "accuracy"
-    with pytest.raises(ConfigError, match=f"tracking.tune.metric '{other}' scores"):
+    with pytest.raises(ConfigError, match=f"tracking.tune.metric '{other}' is not a"):
         tune.run(with_tune(config, metric=other), project)
     assert not (project / "mlflow.db").exists()
 
