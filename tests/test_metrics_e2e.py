@@ -65,7 +65,7 @@ def test_metrics_table_added_metric_wrong_direction_and_regression_adopt(tmp_pat
     edit_params(project, lambda params: params["gate"]["maximum"].pop("balanced_accuracy"))
 
     python = project.root / ".nox" / "pipeline" / "bin" / "python"
-    csv = tmp_path / "diabetes.csv"
+    csv = project.root / "data" / "raw" / "diabetes.csv"  # adopt takes files inside the project
     run([str(python), "-c", DIABETES, str(csv)], project.root)  # scikit-learn's diabetes
     adopted = nox(project, "-s", "pipeline", "--", "adopt", str(csv), "--target", "target")
     assert "metric r2" in adopted.stdout

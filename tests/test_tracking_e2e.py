@@ -131,6 +131,7 @@ def test_tracking_writes_nothing_into_compared_outputs(project):
         "data/processed/train.csv",
         "data/processed/test.csv",
         "models/model.joblib",
+        "models/profile.json",
         "reports/figures/evaluation.png",
     }
     assert (project.root / "mlflow.db").exists()

@@ -61,7 +61,8 @@ def run(config: Config, root: Path) -> None:
     test = read_split(root / TEST_DATA, schema)
     model = joblib.load(root / MODEL)
     rows, truth = model_inputs(test, schema), test[schema.target]
-    write_metrics(score_all(TABLE, schema.task, model, rows, truth), root / METRICS)
+    scores = score_all(TABLE, schema.task, model, rows, truth)
+    write_metrics(scores, root / METRICS)
     plot = plot_confusion_matrix if schema.task == "classification" else plot_predicted_vs_actual
     figure = plot(truth, model.predict(rows))
     with atomic_path(root / FIGURE) as temporary:

@@ -8,6 +8,7 @@ import yaml
 
 from mlreprokit.cli import main
 from mlreprokit.config import ColumnDrift, MonitorConfig, load_config
+from mlreprokit.metrics import default_metric
 from mlreprokit.monitor import build_report
 from mlreprokit.paths import MONITORING, PARAMS, PROFILE, SCHEMA, TRAIN_DATA
 from mlreprokit.project import load_pipeline
@@ -38,6 +39,7 @@ def trained(project: Path) -> Path:
     """The project on a mixed table, its pipeline run (model, profile)."""
     params = yaml.safe_load((project / PARAMS).read_text(encoding="utf-8"))
     params["data"]["stratify"] = True
+    params["metric"] = default_metric(load_pipeline(project).metrics, MIXED["task"])
     params.pop("gate", None)
     (project / PARAMS).write_text(yaml.safe_dump(params), encoding="utf-8")
     (project / SCHEMA).write_text(yaml.safe_dump(MIXED, sort_keys=False), encoding="utf-8")
