@@ -7,9 +7,12 @@ from pathlib import Path
 import nox
 
 nox.options.default_venv_backend = "uv|virtualenv"
-nox.options.sessions = ["lint", "tests"]
+nox.options.sessions = ["lint", "tests", "kit"]
 
 REQUIREMENTS = "requirements-test.txt"
+# The kit's tests run with the default project's runtime, pinned with hashes.
+KIT_TESTS = "tests/kit"
+KIT_REQUIREMENTS = f"{KIT_TESTS}/requirements.txt"
 # The template's own Python; the baked project is linted by its own `nox -s lint` in the e2e tests.
 OWN_CODE = ["hooks", "tests", "bench", "noxfile.py", "local_extensions.py"]
 ACTIONLINT = Path("tests/actionlint")
@@ -40,6 +43,13 @@ def tests(session: nox.Session) -> None:
     session.install("-r", REQUIREMENTS)
     install_actionlint(session)
     session.run("pytest", "-m", "not slow", *session.posargs)
+
+
+@nox.session
+def kit(session: nox.Session) -> None:
+    """Run the kit's unit tests against src/mlreprokit, on the default project's code (fast)."""
+    session.install("-r", KIT_REQUIREMENTS)
+    session.run("pytest", *(session.posargs or [KIT_TESTS]), env={"PYTHONHASHSEED": "0"})
 
 
 @nox.session

@@ -107,31 +107,10 @@ BASE_FILES = {
             "test_config",
             "test_evaluate",
             "test_features",
+            "test_kit",
             "test_metrics",
             "test_pipeline",
             "test_train",
-        )
-    ),
-    *(
-        f"tests/kit/test_{name}.py"
-        for name in (
-            "adopt",
-            "artifacts",
-            "ci_tags",
-            "cli",
-            "compare",
-            "doctor",
-            "drift",
-            "gate",
-            "hashing",
-            "manifest",
-            "metrics_table",
-            "monitor",
-            "profile",
-            "repro",
-            "schema",
-            "seed",
-            "sources",
         )
     ),
 }

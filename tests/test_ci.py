@@ -314,13 +314,17 @@ def test_template_ci_runs_ci_run_sessions_on_every_python():
     )
     assert audited.returncode == 0, audited.stdout + audited.stderr
     jobs = yaml.safe_load(path.read_text())["jobs"]
+    # One job per session `.ci/run` runs by default, each running it with that session.
+    [default] = re.findall(
+        r'if \[ "\$#" -eq 0 \]; then set -- ([a-z0-9 ]+); fi', (root / ".ci/run").read_text()
+    )
+    assert default.split() == ["lint", "tests", "kit", "e2e"]
     assert {name: run_lines(job)[-1] for name, job in jobs.items()} == {
-        "lint": "bash .ci/run lint",
-        "tests": "bash .ci/run tests",
-        "e2e": "bash .ci/run e2e",
+        session: f"bash .ci/run {session}" for session in default.split()
     }
     supported = ["3.10", "3.11", "3.12", "3.13"]
     assert jobs["tests"]["strategy"]["matrix"]["python"] == supported
+    assert jobs["kit"]["strategy"]["matrix"]["python"] == supported
     assert jobs["e2e"]["strategy"]["matrix"]["python"] == supported
 
 

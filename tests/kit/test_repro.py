@@ -7,7 +7,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from mlreprokit.paths import MANIFEST
 from mlreprokit.repro import main as repro
 from mlreprokit.repro.compare import under
@@ -20,9 +19,11 @@ from mlreprokit.repro.variations import (
 )
 from mlreprokit.repro.workspace import Workspace, copy_project
 
-PYPROJECT = Path(__file__).parents[2] / "pyproject.toml"
+from .toy import MODULE, PROJECT
+
+PYPROJECT = PROJECT / "pyproject.toml"
 # Where the kit finds the stages: every pyproject.toml a test writes starts with it.
-ENTRY = '[tool.mlreprokit]\npipeline = "{{ cookiecutter.module_name }}.pipeline:PIPELINE"\n'
+ENTRY = '[tool.mlreprokit]\npipeline = "' + MODULE + '.pipeline:PIPELINE"\n'
 
 
 def write(root, relative, text=""):

@@ -4,7 +4,6 @@ import stat
 
 import pandas as pd
 import pytest
-
 from mlreprokit.artifacts import atomic_path, write_csv, write_json
 
 

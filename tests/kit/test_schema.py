@@ -2,7 +2,6 @@ import dataclasses
 
 import pandas as pd
 import pytest
-
 from mlreprokit.schema import (
     Column,
     Schema,

@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from mlreprokit.cli import main
 from mlreprokit.config import load_config
 from mlreprokit.hashing import sha256_file
@@ -13,7 +12,7 @@ from mlreprokit.paths import METRICS, PARAMS, SCHEMA
 from mlreprokit.project import load_pipeline
 from mlreprokit.schema import load_schema
 
-PROJECT = Path(__file__).parents[2]
+from .toy import PROJECT
 
 
 @pytest.fixture

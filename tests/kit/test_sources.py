@@ -6,7 +6,6 @@ import threading
 
 import pandas as pd
 import pytest
-
 from mlreprokit import sources
 from mlreprokit.config import ConfigError
 from mlreprokit.paths import RAW_DATA

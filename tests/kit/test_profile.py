@@ -2,12 +2,11 @@ import json
 
 import numpy as np
 import pandas as pd
-
 from mlreprokit.paths import PROFILE, SCHEMA
 from mlreprokit.profile import QUANTILES, build_profile, category_key, describe
 from mlreprokit.schema import load_schema
 
-from {{ cookiecutter.module_name }} import pipeline
+from .conftest import PIPELINE
 
 
 def test_describe_number_column_has_quantiles_moments_and_null_rate():
@@ -29,10 +28,10 @@ def test_describe_category_column_counts_values_as_one_key_each():
 
 
 def test_profile_stage_writes_the_same_bytes_twice(config, project):
-    names = list(pipeline.PIPELINE.names)
-    pipeline.PIPELINE.run(names, config, project)
+    names = list(PIPELINE.names)
+    PIPELINE.run(names, config, project)
     first = (project / PROFILE).read_bytes()
-    pipeline.PIPELINE.run(["profile"], config, project)
+    PIPELINE.run(["profile"], config, project)
     assert (project / PROFILE).read_bytes() == first
     profile = json.loads(first)
     schema = load_schema(project / SCHEMA)

@@ -5,7 +5,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from mlreprokit.cli import main
 from mlreprokit.config import ColumnDrift, MonitorConfig, load_config
 from mlreprokit.metrics import default_metric

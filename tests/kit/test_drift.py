@@ -1,7 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 from mlreprokit.drift import check_column, default_test
 from mlreprokit.profile import describe
 

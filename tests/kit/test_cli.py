@@ -4,7 +4,6 @@ import re
 
 import pandas as pd
 import pytest
-
 from mlreprokit.cli import Command, main, run_stages
 from mlreprokit.errors import ProjectError
 from mlreprokit.hashing import sha256_tree

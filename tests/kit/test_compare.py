@@ -4,9 +4,6 @@ import math
 import joblib
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
-from sklearn.tree import DecisionTreeClassifier
-
 from mlreprokit.paths import MODEL
 from mlreprokit.repro.compare import (
     DIFFERENT,
@@ -21,6 +18,8 @@ from mlreprokit.repro.compare import (
 )
 from mlreprokit.repro.report import figure
 from mlreprokit.repro.settings import Settings
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
 
 
 def write(root, relative, text):

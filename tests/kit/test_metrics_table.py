@@ -1,10 +1,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.dummy import DummyClassifier
-from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error
-from sklearn.model_selection import cross_val_score
-
 from mlreprokit.errors import ConfigError, ProjectError
 from mlreprokit.metrics import (
     Metric,
@@ -18,6 +14,9 @@ from mlreprokit.metrics import (
     score_all,
     scorer,
 )
+from sklearn.dummy import DummyClassifier
+from sklearn.metrics import accuracy_score, log_loss, mean_absolute_error
+from sklearn.model_selection import cross_val_score
 
 TABLE = {
     "acc": Metric(accuracy_score, "higher", "classification"),

@@ -1,10 +1,7 @@
 import json
-from pathlib import Path
 
 import pytest
 import yaml
-from sklearn.metrics import accuracy_score, root_mean_squared_error
-
 from mlreprokit.cli import main
 from mlreprokit.config import ConfigError, GateConfig, load_config
 from mlreprokit.gate import render
@@ -12,6 +9,9 @@ from mlreprokit.gate import shortfalls as gate_shortfalls
 from mlreprokit.metrics import Metric, MetricsError, for_task
 from mlreprokit.paths import METRICS, METRICS_REPORT, PARAMS
 from mlreprokit.project import load_pipeline
+from sklearn.metrics import accuracy_score, root_mean_squared_error
+
+from .toy import PROJECT
 
 GATE = GateConfig(minimum={"accuracy": 0.9}, maximum={"rmse": 10.0}, max_drop=0.02)
 TABLE = {
@@ -23,9 +23,6 @@ TABLE = {
 
 def shortfalls(metrics, gate, references):
     return gate_shortfalls(metrics, gate, references, TABLE)
-
-
-PROJECT = Path(__file__).parents[2]
 
 
 def test_shortfalls_none_when_every_bound_is_met():
