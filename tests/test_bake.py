@@ -117,9 +117,6 @@ BASE_FILES = {
 # What every tracker shares (the `tracked` variant folder), and each tracker's own modules.
 TRACKED_FILES = {
     *(f"src/mlreprokit/{name}.py" for name in ("runinfo", "search", "tracked", "tune_config")),
-    "tests/kit/test_runinfo.py",
-    "tests/kit/test_search.py",
-    "tests/kit/test_tracked.py",
 }
 MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
 WANDB_MODULES = ("tracking", "tune")
@@ -147,7 +144,6 @@ OPTION_FILES = {
         ".env.example",
         "MLproject",
         *(f"src/mlreprokit/{name}.py" for name in MLFLOW_MODULES),
-        *(f"tests/kit/test_{name}.py" for name in MLFLOW_MODULES),
         "src/mlreprokit/predict.py",  # tested in test_registry.py, beside a registered model
         "src/mlreprokit/TRACKING.md",
         *TRACKED_FILES,

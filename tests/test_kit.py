@@ -6,6 +6,7 @@ update replaces it without touching the user's code and it can be published as i
 """
 
 import ast
+import re
 
 import pytest
 
@@ -131,3 +132,21 @@ def test_kit_names_no_metric_of_the_users_table(baked):
         if path.endswith(".py")
     }
     assert {path: found for path, found in naming.items() if found} == {}
+
+
+def requirement_names(text: str) -> set[str]:
+    """The distribution names a requirements file asks for (no options, comments or versions)."""
+    names = set()
+    for line in text.splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            names.add(re.split(r"[<>=!~;\[ ]", line, maxsplit=1)[0].lower())
+    return names
+
+
+@pytest.mark.parametrize("python", ["3.10", "3.13"])
+def test_kit_tests_install_the_default_projects_runtime(baked, python):
+    """`nox -s kit` drives the default project: its lock must hold what that project needs."""
+    kit_needs = requirement_names((TEMPLATE / "tests/kit/requirements.in").read_text())
+    runtime = requirement_names(baked(python_version=python).text("requirements.in"))
+    assert runtime and runtime <= kit_needs

@@ -1,11 +1,13 @@
-"""One end-to-end smoke of the kit on your pipeline: the runner loads params.yaml, seeds, runs
-every stage, writes the manifest and tells a tracker. The kit's own unit tests live in the
-template repository (src/mlreprokit/README.md); `nox -s repro` checks reproducibility."""
+"""One end-to-end smoke of the kit on your pipeline: `python -m <package>` (your tracker included)
+loads params.yaml, seeds, runs every stage and writes the manifest; the runner tells a tracker
+each step. The kit's unit tests live in the template repository (src/mlreprokit/README.md);
+`nox -s repro` checks reproducibility."""
 
 import argparse
 import json
 
 from mlreprokit.cli import main, run_stages
+from mlreprokit.commands import commands
 from mlreprokit.config import load_config
 from mlreprokit.hashing import sha256_tree
 from mlreprokit.metrics import for_task
@@ -33,7 +35,7 @@ class RecordingTracker:
 
 
 def test_kit_runs_every_stage_and_records_the_run(project, schema, capsys):
-    assert main(["all"]) == 0
+    assert main(["all"], commands) == 0  # what `python -m <package>` runs
     assert f"metrics ({METRICS}):" in capsys.readouterr().out
     metrics = json.loads((project / METRICS).read_text())
     assert set(metrics) == set(for_task(load_pipeline().metrics, schema.task))

@@ -4,15 +4,13 @@ from pathlib import Path
 import mlflow
 import pytest
 import yaml
-
 from mlreprokit.cli import main
 from mlreprokit.commands import commands as tracked_commands
 from mlreprokit.paths import METRICS
 from mlreprokit.synthetic import make_project
 
-from {{ cookiecutter.module_name }}.pipeline import PIPELINE
-
-PROJECT = Path(__file__).parents[2]
+from .conftest import PIPELINE
+from .toy import PROJECT
 
 
 def model_kind(root) -> str:

@@ -1,16 +1,14 @@
 import dataclasses
-from pathlib import Path
 
 import mlflow
 import pytest
-
 from mlreprokit import tune
 from mlreprokit.config import ConfigError
 from mlreprokit.synthetic import tune_grid
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
 
-PROJECT = Path(__file__).parents[2]
+from .toy import PROJECT
 
 
 def with_tune(config, **settings):

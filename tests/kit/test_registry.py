@@ -4,14 +4,14 @@ import mlflow
 import pandas as pd
 import pytest
 import yaml
-from test_commands import small_project  # tests/ is on sys.path (pytest prepend mode)
-
 from mlreprokit import registry
 from mlreprokit.cli import main
 from mlreprokit.commands import commands as tracked_commands
 from mlreprokit.paths import METRICS, SCHEMA, TEST_DATA
 from mlreprokit.predict import row_keys
 from mlreprokit.schema import Column, Schema, load_schema
+
+from .test_commands import small_project
 
 pytestmark = pytest.mark.slow  # two tracked pipeline runs, then the registry
 

@@ -1,14 +1,12 @@
 import math
-from pathlib import Path
 
 import pytest
-
 from mlreprokit import search
 from mlreprokit.config import ConfigError
 from mlreprokit.synthetic import tune_grid
 from mlreprokit.tune_config import TuneConfig
 
-PROJECT = Path(__file__).parents[2]
+from .toy import PROJECT
 
 
 def tune_config(config, **settings) -> TuneConfig:

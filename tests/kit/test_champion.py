@@ -1,14 +1,14 @@
 import json
 
 import pytest
-from test_commands import small_project  # tests/ is on sys.path (pytest prepend mode)
-
 from mlreprokit.champion import champion_metrics
 from mlreprokit.cli import main
 from mlreprokit.commands import commands as tracked_commands
 from mlreprokit.config import load_config
 from mlreprokit.paths import METRICS, METRICS_REPORT
 from mlreprokit.project import load_pipeline
+
+from .test_commands import small_project
 
 
 @pytest.fixture
