@@ -150,3 +150,13 @@ def test_kit_tests_install_the_default_projects_runtime(baked, python):
     kit_needs = requirement_names((TEMPLATE / "tests/kit/requirements.in").read_text())
     runtime = requirement_names(baked(python_version=python).text("requirements.in"))
     assert runtime and runtime <= kit_needs
+
+
+@pytest.mark.parametrize("tracking", ["mlflow", "wandb", "none"])
+def test_mypy_exempts_no_module_of_either_package(baked, tracking):
+    mypy = tomllib.loads(baked(tracking=tracking).text("pyproject.toml"))["tool"]["mypy"]
+    assert mypy["strict"] is True and mypy["files"] == ["src"]
+    for override in mypy.get("overrides", []):
+        assert "ignore_errors" not in override, override["module"]
+        ours = [name for name in override["module"] if name.startswith(("mlreprokit", "my_ml"))]
+        assert ours == ["mlreprokit.dvcfiles"], ours  # imported only where DVC is baked

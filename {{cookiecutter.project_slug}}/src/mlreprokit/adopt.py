@@ -144,7 +144,7 @@ def ceil_significant(value: float) -> float:
     """Round up to 3 significant digits: 77.09 -> 77.1."""
     if value <= 0:
         return 0.0
-    step = 10 ** (math.floor(math.log10(value)) - 2)
+    step = 10.0 ** (math.floor(math.log10(value)) - 2)
     return round(math.ceil(round(value / step, 9)) * step, 10)
 
 
@@ -201,12 +201,16 @@ def set_top(text: str, key: str, value: object) -> str:
     return text
 
 
-def set_bounds(text: str, kind: str, bounds: dict) -> str:
+def set_bounds(text: str, kind: str, bounds: dict[str, float]) -> str:
     """Rewrite `gate.<kind>:` with one line per metric (`{}` when none)."""
     pattern = re.compile(r"(?m)^(  " + kind + r":)([ \t]*\{\})?([ \t]*#.*)?\n((?:    .*\n)*)")
     lines = "".join(f"    {name}: {value}\n" for name, value in bounds.items())
-    head = lambda m: f"{m.group(1)}{'' if bounds else ' {}'}{m.group(3) or ''}\n"  # noqa: E731
-    text, count = pattern.subn(lambda m: head(m) + lines, text, count=1)
+
+    def section(match: re.Match[str]) -> str:
+        head = f"{match.group(1)}{'' if bounds else ' {}'}{match.group(3) or ''}\n"
+        return head + lines
+
+    text, count = pattern.subn(section, text, count=1)
     if not count:
         raise ConfigError(f"params.yaml has no gate.{kind}")
     return text

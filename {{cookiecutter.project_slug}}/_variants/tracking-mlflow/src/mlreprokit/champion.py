@@ -10,16 +10,20 @@ def champion_metrics(config: Any) -> dict[str, float] | None:
     """Metrics of the run behind `<tracking.model_name>@champion`; None without a team server."""
     if config.tracking is None or not config.tracking.enabled:
         return None
-    from . import tracking  # loads MLflow: only when tracking is on
+    import mlflow  # only when tracking is on
+
+    from . import tracking
 
     if tracking.tracking_uri() == tracking.LOCAL_STORE:
         return None  # a clone's own store: no team champion to hold the line against
     tracking.connect()
-    client = tracking.mlflow.MlflowClient()
+    client = mlflow.MlflowClient()
     try:
         version = client.get_model_version_by_alias(config.tracking.model_name, ALIAS)
-    except tracking.mlflow.exceptions.MlflowException:
+    except mlflow.exceptions.MlflowException:
         return None  # no registered model, or no champion yet
+    if version.run_id is None:  # registered from a model file, not from a run
+        return None
     metrics = dict(client.get_run(version.run_id).data.metrics)
     if not metrics:  # e.g. registered from a run that logged the model only
         print(

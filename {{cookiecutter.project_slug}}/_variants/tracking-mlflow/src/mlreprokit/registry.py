@@ -4,6 +4,7 @@ Aliases (`challenger`, `champion`) name versions; rolling back is moving `champi
 """
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 import mlflow
@@ -56,7 +57,7 @@ def model_run(client: mlflow.MlflowClient, config: Any, run_id: str | None) -> R
     return run
 
 
-def table(rows: dict) -> str:
+def table(rows: Mapping[str, object]) -> str:
     """A two-column markdown table, rows sorted by name."""
     lines = [f"| {key} | {value} |" for key, value in sorted(rows.items())]
     return "\n".join(["| name | value |", "|---|---|", *lines])

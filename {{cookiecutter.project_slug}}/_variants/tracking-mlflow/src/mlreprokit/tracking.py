@@ -21,9 +21,9 @@ from typing import Any
 
 import joblib
 import mlflow
-import mlflow.data
 import pandas as pd
 from dotenv import load_dotenv
+from mlflow.data.pandas_dataset import from_pandas
 from mlflow.models import infer_signature
 
 from .errors import UsageError
@@ -110,7 +110,7 @@ def pipeline_run(config: Any, command: str) -> Iterator[mlflow.ActiveRun]:
         yield run
 
 
-def log_manifest(manifest: dict) -> None:
+def log_manifest(manifest: dict[str, Any]) -> None:
     """Tag the active run with the manifest and keep the whole manifest as an artifact."""
     mlflow.set_tags(manifest_scalars(manifest))
     mlflow.log_dict(manifest, "manifest.json")
@@ -149,7 +149,7 @@ def log_dataset(frame: pd.DataFrame, root: Path, path: Path, context: str, targe
     own digest of the frame calls pandas in a way pandas 3 deprecates (a Pandas4Warning).
     """
     with without_mlflow_hints():
-        dataset = mlflow.data.from_pandas(
+        dataset = from_pandas(
             frame,
             source=path.as_posix(),
             name=path.stem,
@@ -159,7 +159,7 @@ def log_dataset(frame: pd.DataFrame, root: Path, path: Path, context: str, targe
     mlflow.log_input(dataset, context=context)
 
 
-def log_model(model: object, features: pd.DataFrame) -> str:
+def log_model(model: Any, features: pd.DataFrame) -> str:
     """Log a scikit-learn model with its signature and an input example; return its URI."""
     import skops.io
 
@@ -178,10 +178,10 @@ def log_model(model: object, features: pd.DataFrame) -> str:
         conda_env=model_environment(),
     )
     mlflow.set_tag(MODEL_URI_TAG, info.model_uri)
-    return info.model_uri
+    return str(info.model_uri)
 
 
-def model_environment() -> dict:
+def model_environment() -> dict[str, Any]:
     """The logged model's environment, stated rather than inferred.
 
     Inference loads the model in a subprocess and takes seconds. And MLflow's own conda.yaml
@@ -214,7 +214,7 @@ def runs_table(experiment: str, metric: str, limit: int, higher_is_better: bool 
             metric: runs.get(f"metrics.{metric}"),
             **{
                 column[len("params.") :]: runs[column]
-                for column in runs
+                for column in map(str, runs.columns)
                 if column.startswith("params.model.")
             },
             "commit": runs.get("tags.git_commit", pd.Series(dtype=str)).str[:8],
