@@ -75,6 +75,7 @@ BASE_FILES = {
             "paths",
             "profile",
             "project",
+            "refresh",
             "schema",
             "seed",
             "sources",

@@ -101,7 +101,7 @@ def test_pipeline_changed_source_file_stops_in_one_line_naming_both_hashes(clean
     errors = [line for line in output.splitlines() if line.startswith("error: ")]
     assert errors == [
         f"error: incoming.csv: SHA-256 differs: expected {'f' * 64} (data.sha256), got {actual}; "
-        "if the new data is intended, run `adopt` again or put the new hash in params.yaml"
+        "if the new data is intended, `refresh` records it (or `adopt` it as new data)"
     ]
     assert "Traceback" not in output
     assert "stage features" not in output

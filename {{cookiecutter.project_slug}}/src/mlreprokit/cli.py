@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import adopt, doctor, gate, monitor
+from . import adopt, doctor, gate, monitor, refresh
 from .config import load_config
 from .errors import ProjectError, UsageError
 from .manifest import write_manifest
@@ -96,7 +96,7 @@ def pipeline_commands(
     runner: Callable[[argparse.Namespace], None] = stages_command,
 ) -> dict[str, Command]:
     """One command per stage plus `all`, each run by `runner`, and the kit's commands (`gate`,
-    `doctor`, `adopt`, `monitor`)."""
+    `doctor`, `adopt`, `monitor`, `refresh`)."""
     commands = {"all": Command("run every stage in order (the default)", runner)}
     for name in load_pipeline().names:
         commands[name] = Command(f"run only the {name} stage", runner)
@@ -104,6 +104,7 @@ def pipeline_commands(
     commands["doctor"] = Command(doctor.HELP, doctor.run)
     commands["adopt"] = Command(adopt.HELP, adopt.run, adopt.add_arguments)
     commands["monitor"] = Command(monitor.HELP, monitor.run, monitor.add_arguments)
+    commands["refresh"] = Command(refresh.HELP, refresh.run, refresh.add_arguments)
     return commands
 
 

@@ -64,7 +64,7 @@ def check_hash(path: Path, expected: str | None, source: str) -> str:
     if expected is not None and actual != expected:
         raise DataError(
             f"{source}: SHA-256 differs: expected {expected} (data.sha256), got {actual}; "
-            "if the new data is intended, run `adopt` again or put the new hash in params.yaml"
+            "if the new data is intended, `refresh` records it (or `adopt` it as new data)"
         )
     return actual
 
