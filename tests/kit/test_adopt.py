@@ -200,3 +200,18 @@ def test_adopt_interrupted_writing_params_leaves_both_files_as_they_were(
             )
         )
     assert {name: (fresh / name).read_bytes() for name in (PARAMS, SCHEMA)} == before
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        ("patients.csv", "next: commit params.yaml, schema.yaml and patients.csv"),
+        ("data/raw/patients.csv", "note: data/raw/patients.csv is under data/, which stays out"),
+    ],
+    ids=["beside-the-code", "under-data"],
+)
+def test_adopt_of_a_local_file_says_how_a_clone_finds_it(fresh, capsys, where, said):
+    (fresh / where).parent.mkdir(parents=True, exist_ok=True)
+    patients().to_csv(fresh / where, index=False)
+    assert main(["adopt", where, "--target", "progression"]) == 0
+    assert said in capsys.readouterr().out

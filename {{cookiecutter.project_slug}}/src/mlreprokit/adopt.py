@@ -302,5 +302,22 @@ def summary(
             f"  note: {', '.join(free_text)}: more than {MAX_CATEGORIES} distinct values, "
             "one-hot encoded anyway: drop or engineer them"
         )
-    lines.append("  next: commit params.yaml and schema.yaml, then `nox` (and `nox -s pipeline`)")
+    lines += next_steps(source)
     print("\n".join(lines))
+
+
+def next_steps(source: str) -> list[str]:
+    """What to commit so a clone and CI find the same data: a local file is committed too,
+    except under data/, which stays out of git."""
+    if sources.source_kind(source) != "path":
+        return ["  next: commit params.yaml and schema.yaml, then `nox` (and `nox -s pipeline`)"]
+    if Path(source).parts[0] == "data":
+        return [
+            f"  note: {source} is under data/, which stays out of git: a clone or CI will not "
+            "find it; serve it at a URL (or track it with DVC), or move it out of data/",
+            "  next: commit params.yaml and schema.yaml, then `nox` (and `nox -s pipeline`)",
+        ]
+    return [
+        f"  next: commit params.yaml, schema.yaml and {source} (a clone and CI read it from "
+        "git), then `nox` (and `nox -s pipeline`)"
+    ]
