@@ -25,6 +25,11 @@ NOTEBOOK = {
     "nbformat_minor": 5,
 }
 KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIBOgIBAAJBAK\n-----END RSA PRIVATE KEY-----\n"
+# AWS's own documentation example of a key pair (not a live key).
+AWS_KEYS = (
+    "[default]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +65,7 @@ def test_pre_commit_ruff_pin_is_the_dev_lock_pin(locked_project):
         ("unlocked_requirement", "requirements.in requires `humanize` but requirements.txt"),
         ("force_added_data", "data/raw/wine_copy.csv: data stays out of git"),
         ("private_key", "Private key found: deploy_key"),
+        ("aws_key_pair", "Secret Type: AWS Access Key"),
     ],
 )
 def test_pre_commit_stops_commit_of(locked_project, pre_commit, fault, hook_output):
@@ -73,6 +79,9 @@ def test_pre_commit_stops_commit_of(locked_project, pre_commit, fault, hook_outp
     elif fault == "force_added_data":
         path = "data/raw/wine_copy.csv"
         (root / path).write_text("a,b\n1,2\n")
+    elif fault == "aws_key_pair":
+        path = "credentials.ini"
+        (root / path).write_text(AWS_KEYS)
     else:
         path = "deploy_key"
         (root / path).write_text(KEY)
