@@ -97,6 +97,20 @@ def test_nox_tests_pass(locked_project):
     assert " passed" in done.stdout + done.stderr
 
 
+def test_nox_tests_with_a_params_yaml_the_pipeline_refuses_is_one_line(locked_project):
+    params = locked_project.root / "params.yaml"
+    text = params.read_text()
+    params.write_text(text.replace("kind: random_forest", "kind: random_forests", 1))
+    try:
+        done = nox(locked_project, "-s", "tests", check=False)
+    finally:
+        params.write_text(text)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert output.count("error: model.kind must be one of") == 1, output[-3000:]
+    assert " passed" not in output and "Traceback" not in output
+
+
 def test_nox_pipeline_writes_every_output(locked_project):
     nox(locked_project, "-s", "pipeline")
     root = locked_project.root

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from mlreprokit.config import DataConfig
+from mlreprokit.config import DataConfig, load_config
+from mlreprokit.errors import ProjectError
 from mlreprokit.paths import SCHEMA
 from mlreprokit.schema import Schema, load_schema
 from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
@@ -23,6 +24,14 @@ PARAMS = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
 # What GitHub Actions and GitLab CI put in every job's environment (ci_tags.py reads them).
 CI_PREFIXES = ("GITHUB_", "GITLAB_", "CI_", "RUNNER_")
 CI_NAMES = {"CI", "GITLAB_CI", "GITHUB_ACTIONS"}
+
+
+def pytest_configure(config):
+    """A params.yaml the pipeline refuses stops the run in one line, not in an error per test."""
+    try:
+        load_config(PROJECT / "params.yaml")
+    except ProjectError as error:
+        pytest.exit(f"error: {error}", returncode=2)
 
 
 @pytest.fixture(autouse=True)
