@@ -123,6 +123,7 @@ MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
 WANDB_MODULES = ("tracking", "tune")
 # Files that exist only for one value of one option.
 AUDIT = ".github/workflows/audit.yml"  # nox -s audit, weekly and when a lock changes
+MONITOR = ".github/workflows/monitor.yml"  # monitor weekly, retrain into a pull request
 
 OPTION_FILES = {
     ("license", "MIT"): {"LICENSE"},
@@ -138,9 +139,15 @@ OPTION_FILES = {
         "src/mlreprokit/dvcfiles.py",
         "tests/kit/test_dvcfiles.py",
     },
-    ("ci", "github"): {".github/workflows/ci.yml", AUDIT, ".github/dependabot.yml"},
+    ("ci", "github"): {".github/workflows/ci.yml", AUDIT, MONITOR, ".github/dependabot.yml"},
     ("ci", "gitlab"): {".gitlab-ci.yml"},
-    ("ci", "both"): {".github/workflows/ci.yml", AUDIT, ".github/dependabot.yml", ".gitlab-ci.yml"},
+    ("ci", "both"): {
+        ".github/workflows/ci.yml",
+        AUDIT,
+        MONITOR,
+        ".github/dependabot.yml",
+        ".gitlab-ci.yml",
+    },
     ("tracking", "mlflow"): {
         ".env.example",
         "MLproject",

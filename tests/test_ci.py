@@ -14,6 +14,7 @@ from .helpers import ACTIONLINT, TEMPLATE, Baked, actionlint
 GITHUB_CI = ".github/workflows/ci.yml"
 PROMOTE = ".github/workflows/promote.yml"
 AUDIT = ".github/workflows/audit.yml"
+MONITOR = ".github/workflows/monitor.yml"
 GITLAB_CI = ".gitlab-ci.yml"
 DEPENDABOT = ".github/dependabot.yml"
 SCHEMAS = {GITLAB_CI: "vendor.gitlab-ci", DEPENDABOT: "vendor.dependabot"}
@@ -59,8 +60,15 @@ def run_lines(job: dict) -> list[str]:
     ]
 
 
-def uploaded_paths(job: dict) -> list[str]:
-    [upload] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
+def uploads(job: dict) -> dict[str, dict]:
+    """The job's upload-artifact steps, by artifact name."""
+    steps = [s for s in job["steps"] if s.get("uses", "").startswith("actions/upload-artifact")]
+    return {step["with"]["name"]: step for step in steps}
+
+
+def uploaded_paths(job: dict, name: str | None = None) -> list[str]:
+    found = uploads(job)
+    [upload] = [found[name]] if name else found.values()
     return upload["with"]["path"].split()
 
 
@@ -127,7 +135,7 @@ def test_ci_github_workflows_pass_actionlint(baked, options):
     command = actionlint()
     project = baked(**options)
     paths = [str(project.root / path) for path in workflows(project)]
-    assert len(paths) == 2 + (options["tracking"] == "mlflow") + (options["docker"] == "yes")
+    assert len(paths) == 3 + (options["tracking"] == "mlflow") + (options["docker"] == "yes")
     done = subprocess.run([*command, *paths], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
 
@@ -223,7 +231,7 @@ def test_ci_tracking_secrets_referenced_by_name_only(baked):
 
 def test_ci_tracking_none_has_no_mlflow_nor_promotion(baked):
     project = baked(ci="both", tracking="none")
-    assert workflows(project) == [AUDIT, GITHUB_CI]
+    assert workflows(project) == [AUDIT, GITHUB_CI, MONITOR]
     assert "promote" not in gitlab_jobs(project)
     assert "promote" not in yaml.safe_load(project.text(GITLAB_CI))["stages"]
     for path in (GITHUB_CI, GITLAB_CI):
@@ -252,10 +260,10 @@ def test_ci_train_publishes_metrics_report_and_figures(baked):
     project = baked(ci="both")
     train = github(project)["jobs"]["train"]
     expected = ["reports/metrics.json", "reports/metrics.md", "reports/figures/"]
-    assert set(expected) <= set(uploaded_paths(train))
+    assert set(expected) <= set(uploaded_paths(train, "metrics"))
     summary = [s for s in train["steps"] if "GITHUB_STEP_SUMMARY" in s.get("run", "")]
     assert summary and "reports/metrics.md" in summary[0]["run"]
-    for step in summary + [s for s in train["steps"] if "upload-artifact" in s.get("uses", "")]:
+    for step in [*summary, uploads(train)["metrics"]]:
         assert step["if"] == "${{ !cancelled() }}"  # published when the gate fails too
     artifacts = gitlab_jobs(project)["train"]["artifacts"]
     assert artifacts["when"] == "always"
@@ -275,14 +283,24 @@ def test_ci_repro_publishes_its_report(baked):
     assert artifacts["paths"] == ["reports/repro.json"]
 
 
+# The one job that may write: monitor.yml's retrain pushes its branch and opens the request.
+WRITERS = {
+    (MONITOR, "retrain"): {"contents": "write", "pull-requests": "write", "actions": "read"},
+}
+
+
 def test_ci_github_least_privilege(baked):
     project = baked(ci="github", tracking="mlflow")
     for path in workflows(project):
         workflow = github(project, path)
-        assert workflow["permissions"] == {"contents": "read"}, path
+        assert workflow["permissions"] in ({"contents": "read"}, {}), path
         for name, job in workflow["jobs"].items():
             granted = job.get("permissions", {"contents": "read"})
-            assert set(granted.values()) == {"read"}, (path, name)
+            if (path, name) in WRITERS:
+                assert granted == WRITERS[path, name]
+                assert job["environment"] == "retrain"  # its token is that environment's secret
+            else:
+                assert set(granted.values()) == {"read"}, (path, name)
             assert "GH_TOKEN" not in job.get("env", {})  # only the step that downloads has it
             for step in job["steps"]:
                 if "uses" in step:
@@ -292,6 +310,32 @@ def test_ci_github_least_privilege(baked):
         assert "${{ github.event." not in "".join(
             step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
         )
+
+
+def steps_running(job: dict, text: str) -> list[str]:
+    return [line for line in run_lines(job) if text in line]
+
+
+def test_ci_monitor_checks_weekly_and_retrains_on_drift_into_a_pull_request(baked):
+    project = baked(ci="github")
+    workflow = github(project, MONITOR)
+    triggers = workflow[True]  # PyYAML reads the key `on` as True
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    assert triggers["workflow_dispatch"]["inputs"]["retrain"]["type"] == "boolean"
+    monitor, retrain = workflow["jobs"]["monitor"], workflow["jobs"]["retrain"]
+    assert steps_running(monitor, 'python -m "$MODULE" monitor || status=$?')
+    assert workflow["env"]["MODULE"] == project.module
+    assert monitor["outputs"]["drift"] == "${{ steps.monitor.outputs.drift }}"
+    assert retrain["needs"] == "monitor"
+    assert retrain["if"] == "needs.monitor.outputs.drift == 'true' || inputs.retrain"
+    order = ["nox -s pipeline -- refresh", "nox -s pipeline", "nox -s pipeline -- gate"]
+    runs = [line for line in run_lines(retrain) if line.startswith("nox -s pipeline")]
+    assert [run.split(" --reference")[0] for run in runs] == order
+    assert steps_running(retrain, "gh pr create")
+    # The profile it compares with is the one main's train job keeps.
+    upload = uploads(github(project)["jobs"]["train"])["profile"]
+    assert upload["with"]["path"] == "models/profile.json"
+    assert upload["if"] == "github.event_name == 'push'"
 
 
 def test_template_ci_runs_ci_run_sessions_on_every_python():

@@ -163,3 +163,31 @@ def test_ci_workflow_mlflow_run_is_findable_by_pull_request(ci_run, ci_project):
     python = str(ci_project.root / ".nox/pipeline/bin/python")
     done = run([python, "-c", find], ci_project.root, MLFLOW_TRACKING_URI="")
     assert int(done.stdout.split()[-1]) >= 1
+
+
+def test_ci_monitor_job_compares_the_current_data_and_finds_no_drift(ci_run, ci_project, tmp_path):
+    """monitor.yml's `monitor` job, its `run:` steps as the runner would run them: without a
+    profile from main (no `gh` here) it trains at the commit, then monitors `data.source`."""
+    workflow = yaml.safe_load(ci_project.text(".github/workflows/monitor.yml"))
+    outputs = tmp_path / "github-output"
+    outputs.touch()
+    base = dict(ci_run["env"], GITHUB_EVENT_NAME="schedule", GITHUB_OUTPUT=str(outputs))
+    printed = []
+    for job, job_env, step in steps_in_order(workflow):
+        if job != "monitor":
+            continue
+        env = dict(base)
+        for scope in (workflow.get("env", {}), job_env, step.get("env", {})):
+            env.update({key: evaluate(value, env) for key, value in scope.items()})
+        done = subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=ci_project.root,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        printed.append(done.stdout + done.stderr)
+        assert done.returncode == 0, f"{step['run']} failed\n{printed[-1][-6000:]}"
+    assert "No profile from main yet: training at this commit." in printed[-2]
+    assert "no drift: reports/monitoring/bundled-breast_cancer.json" in printed[-1]
+    assert outputs.read_text() == "drift=false\n"

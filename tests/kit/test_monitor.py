@@ -74,6 +74,19 @@ def test_monitor_resample_of_training_data_exits_0(trained, capsys):
     assert (trained / MONITORING / "batch.png").stat().st_size > 0
 
 
+def test_monitor_without_a_batch_reads_the_current_version_of_data_source(trained, capsys):
+    assert main(["monitor"]) == 0  # the source as trained on: nothing moved
+    assert (trained / MONITORING / "source.json").is_file()
+    current = pd.read_csv(trained / SOURCE)
+    current["size"] = current["size"] * 0.2 + 80  # a new version of the source, shifted
+    current["count"] = 50 - current["count"]
+    current["colour"] = "red"
+    current.to_csv(trained / SOURCE, index=False)
+    assert main(["monitor"]) == 1
+    report = json.loads((trained / MONITORING / "source.json").read_text())
+    assert report["drift"] and {"size", "colour"} <= set(report["dataset"]["drifted"])
+
+
 def test_monitor_false_alarm_rate_over_seeded_resamples_is_low(trained):
     config = load_config(trained / PARAMS)
     flagged = [

@@ -1,4 +1,7 @@
-"""`monitor PATH_OR_URL`: does a batch of new rows still look like the training data?
+"""`monitor [PATH_OR_URL]`: does a batch of new rows still look like the training data?
+
+Without a batch it reads the current version of `data.source`: what a scheduled check asks
+(has the data the model was trained on moved on?); `refresh` then takes it in.
 
 The batch (CSV or Parquet, with or without the target) is checked against `schema.yaml` first
 (one line per missing or new column, wrong kind, value out of range), then each column is tested
@@ -52,7 +55,12 @@ class Outcome:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("source", help="the batch: a path, an https URL, s3:// ..., bundled:NAME")
+    parser.add_argument(
+        "source",
+        nargs="?",
+        help="the batch: a path, an https URL, s3:// ..., bundled:NAME (default: data.source, "
+        "as it is now)",
+    )
     parser.add_argument(
         "--format",
         choices=("csv", "parquet"),
@@ -287,8 +295,11 @@ def check(args: argparse.Namespace, root: Path | None = None) -> Outcome:
     root = Path.cwd() if root is None else root
     config = load_config(args.params)
     schema = load_schema(root / SCHEMA)
-    frame = read_batch(args.source, args.format, schema, root)
-    report = build_report(frame, args.source, args.name or batch_name(args.source), config, root)
+    source, format = args.source, args.format
+    if source is None:  # the declared source as it is now, in its declared format
+        source, format = config.data.source, format or config.data.format
+    frame = read_batch(source, format, schema, root)
+    report = build_report(frame, source, args.name or batch_name(source), config, root)
     json_path, figure_path = write_report(report, root)
     return Outcome(report, json_path.relative_to(root), figure_path.relative_to(root))
 
