@@ -15,6 +15,8 @@ GITHUB_CI = ".github/workflows/ci.yml"
 PROMOTE = ".github/workflows/promote.yml"
 AUDIT = ".github/workflows/audit.yml"
 MONITOR = ".github/workflows/monitor.yml"
+# A monitoring pipeline (MONITOR=true) runs `monitor` and `retrain` only.
+MONITORING_ONLY_NEVER = {"if": '$MONITOR == "true"', "when": "never"}
 GITLAB_CI = ".gitlab-ci.yml"
 DEPENDABOT = ".github/dependabot.yml"
 SCHEMAS = {GITLAB_CI: "vendor.gitlab-ci", DEPENDABOT: "vendor.dependabot"}
@@ -338,6 +340,29 @@ def test_ci_monitor_checks_weekly_and_retrains_on_drift_into_a_pull_request(bake
     assert upload["if"] == "github.event_name == 'push'"
 
 
+def test_ci_gitlab_monitoring_pipeline_runs_monitor_then_retrain_only(baked):
+    project = baked(ci="gitlab")
+    ci = yaml.safe_load(project.text(GITLAB_CI))
+    jobs = gitlab_jobs(project)
+    monitoring = {"if": '$MONITOR == "true"'}
+    assert ci["stages"][-2:] == ["monitor", "retrain"]
+    assert jobs["monitor"]["rules"] == [monitoring] == jobs["retrain"]["rules"]
+    assert jobs["retrain"]["needs"] == ["monitor"]
+    for name in ("lint", "tests", "repro", "train"):
+        assert ".checks" in jobs[name]["extends"], name
+    assert ci[".checks"]["rules"][0] == MONITORING_ONLY_NEVER
+    assert jobs["monitor"]["artifacts"]["reports"] == {"dotenv": "monitor.env"}
+    assert any('-m "$MODULE" monitor' in line for line in jobs["monitor"]["script"])
+    assert jobs["monitor"]["variables"]["MODULE"] == project.module
+    steps = [line for line in jobs["retrain"]["script"] if line.startswith("nox ")]
+    assert steps == [
+        "nox -s pipeline -- refresh",
+        "nox -s pipeline",
+        "nox -s pipeline -- gate --reference reference/metrics.json",
+    ]
+    assert "models/profile.json" in jobs["train"]["artifacts"]["paths"]
+
+
 def test_template_ci_runs_ci_run_sessions_on_every_python():
     root = ACTIONLINT.parents[1]
     path = root / ".github/workflows/ci.yml"
@@ -385,7 +410,7 @@ def test_ci_audit_runs_weekly_on_demand_and_when_a_lock_changes(baked):
     # without a fetched remote), and the workflow rules let such pipelines start.
     ci = yaml.safe_load(project.text(GITLAB_CI))
     schedule = '$CI_PIPELINE_SOURCE == "schedule" || $CI_PIPELINE_SOURCE == "web"'
-    assert ci["audit"]["rules"] == [{"if": schedule}]
+    assert ci["audit"]["rules"] == [MONITORING_ONLY_NEVER, {"if": schedule}]
     assert ci["audit"]["script"] == ["nox -s audit"]
     assert {"if": schedule} in ci["workflow"]["rules"]
 

@@ -1,6 +1,7 @@
 """The generated `.gitlab-ci.yml` run by gitlab-ci-local, a real GitLab runner emulation, as a
 merge-request pipeline: lint, tests, repro and train must pass; then `promote` on the default
-branch, with a team tracking server (a SQLite store here) given as MLFLOW_TRACKING_URI.
+branch, with a team tracking server (a SQLite store here) given as MLFLOW_TRACKING_URI; and a
+monitoring pipeline (MONITOR=true): `monitor`, then `retrain`, and nothing else.
 
 Each job runs in its own copy of the project (`--shell-isolation`, which needs rsync) with
 GitLab's predefined variables as gitlab-ci-local sets them, plus those of a merge request.
@@ -157,3 +158,41 @@ def test_gitlab_promote_without_a_server_says_what_to_set(project, runner, merge
     # The manual job may fail (allow_failure: the pipeline stays green): it must say why.
     assert "Set the MLFLOW_TRACKING_URI variable" in output
     assert not re.search(r"PASS\s+promote", output), output[-3000:]
+
+
+@pytest.fixture(scope="module")
+def monitoring(project, runner) -> tuple[int, str]:
+    """A monitoring pipeline, as a pipeline schedule with MONITOR=true starts it."""
+    return gitlab_ci_local(  # no team server: the store keeps the merge request's run only
+        project, runner, CI_PIPELINE_SOURCE="schedule", MONITOR="true", MLFLOW_TRACKING_URI=""
+    )
+
+
+def test_gitlab_monitoring_pipeline_monitors_the_data_and_retrains_nothing_without_drift(
+    monitoring,
+):
+    code, output = monitoring
+    assert code == 0, output[-8000:]
+    passed = [line.split()[-1] for line in output.splitlines() if " PASS " in line]
+    assert passed == ["monitor", "retrain"]  # the checks and train stay out of it
+    assert "No profile from main yet: training at this commit." in output
+    assert "no drift: reports/monitoring/bundled-breast_cancer.json" in output
+    assert "No drift (and RETRAIN is not true): nothing to retrain." in output
+
+
+def test_gitlab_retrain_on_demand_of_the_demo_data_says_why_in_one_line(project, runner):
+    code, output = gitlab_ci_local(
+        project,
+        runner,
+        "monitor",
+        "retrain",
+        CI_PIPELINE_SOURCE="web",
+        MONITOR="true",
+        RETRAIN="true",
+        MLFLOW_TRACKING_URI="",
+    )
+    assert code != 0
+    assert (
+        "error: data.source 'bundled:breast_cancer' is a demo dataset that never changes" in output
+    )
+    assert not re.search(r"PASS\s+retrain", output), output[-3000:]
