@@ -171,3 +171,21 @@ def test_mlproject_has_an_entry_point_per_stage():
 def test_env_example_sets_nothing():
     lines = (PROJECT / ".env.example").read_text().splitlines()
     assert all(line.startswith("#") or not line.strip() for line in lines)
+
+
+@pytest.mark.slow  # a pipeline run and a monitored batch
+def test_tracked_monitor_is_a_run_with_drift_scores_and_the_report(tmp_path, monkeypatch):
+    root = small_project(tmp_path / "project")
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{root / 'mlflow.db'}")
+    assert main(["all", "--no-track"], tracked_commands()) == 0
+    assert main(["monitor", "--no-track"], tracked_commands()) == 0
+    assert main(["monitor"], tracked_commands()) == 0  # data.source as trained on: no drift
+    experiment = yaml.safe_load((root / "params.yaml").read_text())["tracking"]["experiment"]
+    client = mlflow.MlflowClient()
+    (run,) = client.search_runs([mlflow.get_experiment_by_name(experiment).experiment_id])
+    assert run.data.tags["command"] == "monitor" and run.data.tags["drift"] == "False"
+    assert run.data.metrics["drift"] == 0.0 and 0.0 <= run.data.metrics["drift.share"] < 0.5
+    assert "drift.prediction" in run.data.metrics
+    logged = [item.path for item in client.list_artifacts(run.info.run_id, "monitoring")]
+    assert logged == ["monitoring/source.json", "monitoring/source.png"]

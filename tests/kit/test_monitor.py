@@ -8,7 +8,7 @@ import yaml
 from mlreprokit.cli import main
 from mlreprokit.config import ColumnDrift, MonitorConfig, load_config
 from mlreprokit.metrics import default_metric
-from mlreprokit.monitor import build_report
+from mlreprokit.monitor import build_report, scores
 from mlreprokit.paths import MONITORING, PARAMS, PROFILE, SCHEMA, TRAIN_DATA
 from mlreprokit.project import load_pipeline
 from mlreprokit.schema import load_schema, read_split
@@ -85,6 +85,17 @@ def test_monitor_without_a_batch_reads_the_current_version_of_data_source(traine
     assert main(["monitor"]) == 1
     report = json.loads((trained / MONITORING / "source.json").read_text())
     assert report["drift"] and {"size", "colour"} <= set(report["dataset"]["drifted"])
+
+
+def test_scores_flatten_the_report_for_a_tracker(trained):
+    config = load_config(trained / PARAMS)
+    report = build_report(resample(trained, seed=3), "resample", "r", config, trained)
+    found = scores(report)
+    tested = [name for name, result in report["columns"].items() if result is not None]
+    assert {f"drift.{name}" for name in tested} | {"drift.prediction"} <= set(found)
+    assert found["drift"] == float(report["drift"]) and "drift.share" in found
+    assert found["batch.accuracy"] == report["metrics"]["accuracy"]
+    assert all(isinstance(value, float) for value in found.values())
 
 
 def test_monitor_false_alarm_rate_over_seeded_resamples_is_low(trained):

@@ -306,6 +306,26 @@ def check(args: argparse.Namespace, root: Path | None = None) -> Outcome:
 
 def run(args: argparse.Namespace) -> int:
     """The `monitor` command: print the summary; 1 when drift is found, else 0."""
-    outcome = check(args)
+    return finish(check(args))
+
+
+def finish(outcome: Outcome) -> int:
+    """Print the summary of a checked batch; the command's exit status (1: drift)."""
     print("\n".join(summary(outcome)))
     return DRIFT if outcome.drift else 0
+
+
+def scores(report: dict[str, Any]) -> dict[str, float]:
+    """The report as flat numbers, for a tracker: each tested column's and the predictions'
+    drift score, the share of drifted columns, the verdict (1 drift, 0 not) and, with the
+    target, the batch's metrics."""
+    found: dict[str, float] = {}
+    tested = {**report["columns"], PREDICTION: report[PREDICTION]}
+    for name, result in tested.items():
+        if result is not None:
+            found[f"drift.{name}"] = float(result["score"])
+    found["drift.share"] = float(report["dataset"]["share"])
+    found["drift"] = float(bool(report["drift"]))
+    for name, value in (report["metrics"] or {}).items():
+        found[f"batch.{name}"] = float(value)
+    return found

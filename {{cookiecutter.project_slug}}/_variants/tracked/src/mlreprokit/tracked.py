@@ -1,4 +1,5 @@
-"""The pipeline's commands with a tracker: every stage tracked (with `--no-track`), and `tune`.
+"""The pipeline's commands with a tracker: every stage and `monitor` tracked (with `--no-track`),
+and `tune`.
 
 `tracking.py` is the one module that talks to the tracker; it is imported only by a run that is
 tracked, so `--no-track` runs never load the tracker's package.
@@ -86,6 +87,28 @@ def run_tracked(args: argparse.Namespace) -> None:
     cli.run_stages(args, config, tracker=None if off else TrackerRun())
 
 
+def run_monitor(args: argparse.Namespace) -> int:
+    """`monitor`, its report and scores logged as a run of its own (unless tracking is off)."""
+    from . import monitor
+
+    config = load_config(args.params)
+    if not tracking_on(args, config):
+        return monitor.run(args)
+    from . import tracking
+
+    with tracking.pipeline_run(config, "monitor"):
+        outcome = monitor.check(args)
+        tracking.log_monitoring(outcome)
+    return monitor.finish(outcome)
+
+
+def monitor_arguments(parser: argparse.ArgumentParser) -> None:
+    from . import monitor
+
+    monitor.add_arguments(parser)
+    no_track_argument(parser)
+
+
 def run_tune(args: argparse.Namespace) -> None:
     from . import tune
 
@@ -102,10 +125,13 @@ def no_track_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def tracked_commands() -> dict[str, Command]:
-    """The pipeline commands, tracked and with `--no-track`, plus `tune`."""
+    """The pipeline commands and `monitor`, tracked and with `--no-track`, plus `tune`."""
     tracked = cli.pipeline_commands(run_tracked)
     for name in ("all", *load_pipeline().names):
         tracked[name] = dataclasses.replace(tracked[name], arguments=no_track_argument)
+    tracked["monitor"] = dataclasses.replace(
+        tracked["monitor"], run=run_monitor, arguments=monitor_arguments
+    )
     tracked["tune"] = Command(
         "search the hyperparameters of tracking.tune, one tracked run per candidate", run_tune
     )

@@ -29,6 +29,7 @@ from mlflow.models import infer_signature
 from .errors import UsageError
 from .hashing import sha256_file, sha256_tree
 from .metrics import load_metrics
+from .monitor import Outcome, scores
 from .paths import FIGURE, METRICS, MODEL, SCHEMA, TEST_DATA, TRAIN_DATA
 from .runinfo import execution_tags, manifest_scalars, run_name, run_params
 from .schema import load_schema, model_inputs, read_split
@@ -39,6 +40,7 @@ DIGEST_LENGTH = 16  # characters of a dataset digest (MLflow stores at most 36)
 MODEL_URI_TAG = "model_uri"  # set on runs that logged a model: what `register` picks from
 # What the logged model needs at serving time (`mlflow models serve` without --env-manager local).
 MODEL_REQUIREMENTS = ("scikit-learn", "skops", "numpy", "pandas", "mlflow-skinny")
+METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. /]")  # what MLflow refuses in a metric's name
 
 
 class TrackingError(UsageError):
@@ -131,6 +133,17 @@ def log_outputs(stages: list[str], root: Path) -> None:
         log_dataset(test, root, TEST_DATA, "evaluation", schema.target)
         mlflow.log_metrics(load_metrics(root / METRICS))
         mlflow.log_artifact(str(root / FIGURE), "figures")
+
+
+def log_monitoring(outcome: Outcome) -> None:
+    """Log a monitored batch: its drift scores as metrics, the report and figure as files."""
+    mlflow.set_tags({"monitor.batch": outcome.report["batch"], "drift": str(outcome.drift)})
+    # MLflow takes letters, digits, spaces and _-./ in a metric's name: a column may hold more.
+    found = scores(outcome.report)
+    mlflow.log_metrics({METRIC_NAME.sub("_", name): value for name, value in found.items()})
+    root = Path.cwd()
+    for path in (outcome.json_path, outcome.figure_path):
+        mlflow.log_artifact(str(root / path), "monitoring")
 
 
 @contextmanager

@@ -18,6 +18,7 @@ import wandb.errors
 from .errors import UsageError
 from .hashing import sha256_tree
 from .metrics import load_metrics
+from .monitor import Outcome, scores
 from .paths import FIGURE, METRICS, MODEL
 from .runinfo import execution_tags, manifest_scalars, run_name, run_params, short_commit
 from .tracking_config import MODES, Mode, TrackingConfig
@@ -130,6 +131,17 @@ def log_outputs(stages: list[str], root: Path) -> None:
     if "evaluate" in stages:
         figure = wandb.Image(str(root / FIGURE))
         run.log({**load_metrics(root / METRICS), f"figures/{FIGURE.stem}": figure})
+
+
+def log_monitoring(outcome: Outcome) -> None:
+    """Log a monitored batch: its drift scores and figure, and the report as a run file."""
+    run = active_run()
+    run.tags = (*(run.tags or ()), f"drift-{str(outcome.drift).lower()}")
+    figure = wandb.Image(str(Path.cwd() / outcome.figure_path))
+    run.log({**scores(outcome.report), "figures/monitoring": figure})
+    if run.settings.mode != "disabled":  # a disabled run has no folder to keep files in
+        report = Path(run.dir) / "monitoring.json"
+        report.write_text(json.dumps(outcome.report, indent=2, sort_keys=True), encoding="utf-8")
 
 
 def active_run() -> wandb.Run:

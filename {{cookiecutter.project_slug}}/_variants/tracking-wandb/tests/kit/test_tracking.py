@@ -118,3 +118,14 @@ def test_disabled_mode_runs_the_tracked_code_and_writes_no_run(project, monkeypa
     assert main(["all"], commands()) == 0
     assert offline_runs(project) == []
     assert wandb.run is None  # finished, not left active (W&B's `with run:` would leave it)
+
+
+@pytest.mark.slow  # a pipeline run and a monitored batch
+def test_offline_monitor_run_keeps_the_report_and_the_scores(project):
+    small_project(project)
+    assert main(["all", "--no-track"], commands()) == 0
+    assert main(["monitor"], commands()) == 0  # data.source as trained on: no drift
+    (run,) = offline_runs(project)
+    report = json.loads((run / "files" / "monitoring.json").read_text(encoding="utf-8"))
+    assert report == json.loads((project / "reports/monitoring/source.json").read_text())
+    assert list((run / "files").rglob("monitoring*.png"))  # the figure, as a W&B image
