@@ -18,6 +18,7 @@ from mlreprokit.paths import SCHEMA
 from mlreprokit.project import load_pipeline
 from mlreprokit.schema import Schema, load_schema
 from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
+from mlreprokit.tracking_config import TEAM_VARIABLES
 
 PARAMS = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
 PIPELINE = load_pipeline(PROJECT)
@@ -39,9 +40,10 @@ def in_the_project(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_ci_environment(monkeypatch):
-    """Every test starts as on a developer's machine, whichever CI runs it."""
+    """Every test starts as on a developer's machine, whichever CI runs it, with no team
+    tracker (TEAM_VARIABLES)."""
     for name in list(os.environ):
-        if name.startswith(CI_PREFIXES) or name in CI_NAMES:
+        if name.startswith(CI_PREFIXES) or name in CI_NAMES or name.startswith(TEAM_VARIABLES):
             monkeypatch.delenv(name)
 
 

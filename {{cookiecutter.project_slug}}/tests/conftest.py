@@ -15,6 +15,7 @@ from mlreprokit.errors import ProjectError
 from mlreprokit.paths import SCHEMA
 from mlreprokit.schema import Schema, load_schema
 from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
+from mlreprokit.tracking_config import TEAM_VARIABLES
 
 from {{ cookiecutter.module_name }}.config import Config, ModelConfig
 
@@ -36,9 +37,10 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def no_ci_environment(monkeypatch):
-    """Every test starts as on a developer's machine, whichever CI runs it."""
+    """Every test starts as on a developer's machine, whichever CI runs it, and no tracked run
+    reaches your team's tracker (TEAM_VARIABLES): each stays in the test project's folder."""
     for name in list(os.environ):
-        if name.startswith(CI_PREFIXES) or name in CI_NAMES:
+        if name.startswith(CI_PREFIXES) or name in CI_NAMES or name.startswith(TEAM_VARIABLES):
             monkeypatch.delenv(name)
 
 

@@ -4,6 +4,9 @@ import dataclasses
 
 from .tune_config import TuneConfig
 
+# The environment variables (prefixes) that name a team's server: the tests clear them.
+TEAM_VARIABLES = ("MLFLOW_TRACKING_", "MLFLOW_RUN_ID", "MLFLOW_EXPERIMENT_")
+
 
 @dataclasses.dataclass(frozen=True)
 class TrackingConfig:

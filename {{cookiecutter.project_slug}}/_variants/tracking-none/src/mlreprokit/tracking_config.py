@@ -6,6 +6,9 @@ a tracker (the template's `tracking` option) and copy its tracking modules over.
 
 import dataclasses
 
+# The environment variables that name a team's tracker: none here.
+TEAM_VARIABLES: tuple[str, ...] = ()
+
 
 @dataclasses.dataclass(frozen=True)
 class TrackingConfig:

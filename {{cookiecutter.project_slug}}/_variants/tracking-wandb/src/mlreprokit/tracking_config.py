@@ -8,6 +8,8 @@ from .tune_config import TuneConfig
 
 Mode = typing.Literal["offline", "online", "disabled"]
 MODES: tuple[Mode, ...] = typing.get_args(Mode)
+# The environment variables that send runs to a team's W&B: the tests clear them.
+TEAM_VARIABLES = ("WANDB_API_KEY", "WANDB_MODE")
 
 
 @dataclasses.dataclass(frozen=True)
