@@ -28,6 +28,13 @@ CI_PREFIXES = ("GITHUB_", "GITLAB_", "CI_", "RUNNER_")
 CI_NAMES = {"CI", "GITLAB_CI", "GITHUB_ACTIONS"}
 
 
+def pytest_configure(config):
+    """No run of the session reaches a team's tracker (TEAM_VARIABLES): each stays in its test's
+    folder, or in the store a test names."""
+    for name in [name for name in os.environ if name.startswith(TEAM_VARIABLES)]:
+        del os.environ[name]
+
+
 def pytest_unconfigure(config):
     shutil.rmtree(FOLDER, ignore_errors=True)
 
@@ -40,10 +47,9 @@ def in_the_project(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def no_ci_environment(monkeypatch):
-    """Every test starts as on a developer's machine, whichever CI runs it, with no team
-    tracker (TEAM_VARIABLES)."""
+    """Every test starts as on a developer's machine, whichever CI runs it."""
     for name in list(os.environ):
-        if name.startswith(CI_PREFIXES) or name in CI_NAMES or name.startswith(TEAM_VARIABLES):
+        if name.startswith(CI_PREFIXES) or name in CI_NAMES:
             monkeypatch.delenv(name)
 
 

@@ -28,7 +28,11 @@ CI_NAMES = {"CI", "GITLAB_CI", "GITHUB_ACTIONS"}
 
 
 def pytest_configure(config):
-    """A params.yaml the pipeline refuses stops the run in one line, not in an error per test."""
+    """No tracked run of the tests reaches your team's tracker (TEAM_VARIABLES: each stays in
+    its test's folder), and a params.yaml the pipeline refuses stops the run in one line, not in
+    an error per test."""
+    for name in [name for name in os.environ if name.startswith(TEAM_VARIABLES)]:
+        del os.environ[name]
     try:
         load_config(PROJECT / "params.yaml")
     except ProjectError as error:
@@ -37,10 +41,9 @@ def pytest_configure(config):
 
 @pytest.fixture(autouse=True)
 def no_ci_environment(monkeypatch):
-    """Every test starts as on a developer's machine, whichever CI runs it, and no tracked run
-    reaches your team's tracker (TEAM_VARIABLES): each stays in the test project's folder."""
+    """Every test starts as on a developer's machine, whichever CI runs it."""
     for name in list(os.environ):
-        if name.startswith(CI_PREFIXES) or name in CI_NAMES or name.startswith(TEAM_VARIABLES):
+        if name.startswith(CI_PREFIXES) or name in CI_NAMES:
             monkeypatch.delenv(name)
 
 
