@@ -61,6 +61,20 @@ def steps_in_order(workflow: dict) -> list[tuple[str, dict, dict]]:
     ]
 
 
+def run_step(workflow: dict, job_env: dict, step: dict, base: dict, cwd: Path):
+    """One `run:` step in bash as the runner runs it, with the workflow's, job's and step's env."""
+    env = dict(base)
+    for scope in (workflow.get("env", {}), job_env, step.get("env", {})):
+        env.update({key: evaluate(value, env) for key, value in scope.items()})
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
 @pytest.fixture(scope="session")
 def ci_project(tmp_path_factory) -> Baked:
     """A default bake whose lock files are committed, as they are before a first push."""
@@ -80,16 +94,7 @@ def ci_run(ci_project, tmp_path_factory) -> dict:
     base["PATH"] = f"{python / 'bin'}{os.pathsep}{base['PATH']}"
     outputs = []
     for job, job_env, step in steps_in_order(workflow):
-        env = dict(base)
-        for scope in (workflow.get("env", {}), job_env, step.get("env", {})):
-            env.update({key: evaluate(value, env) for key, value in scope.items()})
-        done = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            cwd=ci_project.root,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        done = run_step(workflow, job_env, step, base, ci_project.root)
         output = done.stdout + done.stderr
         assert done.returncode == 0, f"{job}: {step['run']} failed\n{output[-6000:]}"
         outputs.append((job, step["run"], output))
@@ -176,16 +181,7 @@ def test_ci_monitor_job_compares_the_current_data_and_finds_no_drift(ci_run, ci_
     for job, job_env, step in steps_in_order(workflow):
         if job != "monitor":
             continue
-        env = dict(base)
-        for scope in (workflow.get("env", {}), job_env, step.get("env", {})):
-            env.update({key: evaluate(value, env) for key, value in scope.items()})
-        done = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            cwd=ci_project.root,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
+        done = run_step(workflow, job_env, step, base, ci_project.root)
         printed.append(done.stdout + done.stderr)
         assert done.returncode == 0, f"{step['run']} failed\n{printed[-1][-6000:]}"
     assert "No profile from main yet: training at this commit." in printed[-2]
