@@ -98,6 +98,20 @@ def stale_stages(project: Baked) -> list[str]:
     return sorted(json.loads(dvc(project, "status", "--json").stdout))
 
 
+def test_dvc_status_after_refresh_records_a_new_data_hash_reruns_from_data(project, first_repro):
+    """`refresh` writes one value, data.sha256: DVC sees the data stage's params change, so
+    `dvc repro` reruns it and, its output changed, everything after it."""
+    params = project.root / "params.yaml"
+    original = params.read_text()
+    recorded = yaml.safe_load(original)["data"]["sha256"]
+    params.write_text(original.replace(recorded, "0" * 64))
+    try:
+        assert stale_stages(project) == ["data"]
+    finally:
+        params.write_text(original)
+    assert stale_stages(project) == []
+
+
 @pytest.mark.parametrize(
     ("edited", "affected"),
     [
