@@ -50,6 +50,13 @@ def test_tracked_run_logs_params_seed_and_metrics(tracked_run):
 
 
 @pytest.mark.slow  # a whole tracked pipeline run
+def test_tracked_run_keeps_the_training_profile_monitor_compares_with(tracked_run):
+    root, run = tracked_run
+    logged = mlflow.artifacts.load_text(f"runs:/{run.info.run_id}/profile.json")
+    assert logged == (root / "models/profile.json").read_text()
+
+
+@pytest.mark.slow  # a whole tracked pipeline run
 def test_tracked_run_tags_the_manifest(tracked_run):
     root, run = tracked_run
     manifest = json.loads((root / "reports/manifest.json").read_text())

@@ -30,7 +30,7 @@ from .errors import UsageError
 from .hashing import sha256_file, sha256_tree
 from .metrics import load_metrics
 from .monitor import Outcome, scores
-from .paths import FIGURE, METRICS, MODEL, SCHEMA, TEST_DATA, TRAIN_DATA
+from .paths import FIGURE, METRICS, MODEL, PROFILE, SCHEMA, TEST_DATA, TRAIN_DATA
 from .runinfo import execution_tags, manifest_scalars, run_name, run_params
 from .schema import load_schema, model_inputs, read_split
 
@@ -119,7 +119,8 @@ def log_manifest(manifest: dict[str, Any]) -> None:
 
 
 def log_outputs(stages: list[str], root: Path) -> None:
-    """Log what the stages just wrote: model (`train`), metrics and figure (`evaluate`)."""
+    """Log what the stages just wrote: model (`train`), metrics and figure (`evaluate`), the
+    training profile (`profile`)."""
     # The data the model was fitted on (the manifest hashed data/raw before the stages ran).
     mlflow.set_tag("data_raw_sha256", str(sha256_tree(root / "data" / "raw")))
     if "train" in stages:
@@ -133,6 +134,8 @@ def log_outputs(stages: list[str], root: Path) -> None:
         log_dataset(test, root, TEST_DATA, "evaluation", schema.target)
         mlflow.log_metrics(load_metrics(root / METRICS))
         mlflow.log_artifact(str(root / FIGURE), "figures")
+    if "profile" in stages:  # what `monitor` compares new data with
+        mlflow.log_artifact(str(root / PROFILE))
 
 
 def log_monitoring(outcome: Outcome) -> None:

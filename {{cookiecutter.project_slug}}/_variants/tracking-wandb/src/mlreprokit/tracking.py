@@ -7,6 +7,7 @@ uploads them once you are logged in. Nothing here reaches the network in offline
 
 import json
 import os
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,7 +20,7 @@ from .errors import UsageError
 from .hashing import sha256_tree
 from .metrics import load_metrics
 from .monitor import Outcome, scores
-from .paths import FIGURE, METRICS, MODEL
+from .paths import FIGURE, METRICS, MODEL, PROFILE
 from .runinfo import execution_tags, manifest_scalars, run_name, run_params, short_commit
 from .tracking_config import MODES, Mode, TrackingConfig
 
@@ -119,7 +120,8 @@ def log_manifest(manifest: dict[str, object]) -> None:
 
 
 def log_outputs(stages: list[str], root: Path) -> None:
-    """Log what the stages just wrote: model (`train`), metrics and figure (`evaluate`)."""
+    """Log what the stages just wrote: model (`train`), metrics and figure (`evaluate`), the
+    training profile (`profile`, a run file)."""
     run = active_run()
     # The data the model was fitted on (the manifest hashed data/raw before the stages ran).
     data = {"data_raw_sha256": sha256_tree(root / "data" / "raw")}
@@ -131,6 +133,8 @@ def log_outputs(stages: list[str], root: Path) -> None:
     if "evaluate" in stages:
         figure = wandb.Image(str(root / FIGURE))
         run.log({**load_metrics(root / METRICS), f"figures/{FIGURE.stem}": figure})
+    if "profile" in stages and run.settings.mode != "disabled":  # what `monitor` compares with
+        shutil.copyfile(root / PROFILE, Path(run.dir) / PROFILE.name)
 
 
 def log_monitoring(outcome: Outcome) -> None:

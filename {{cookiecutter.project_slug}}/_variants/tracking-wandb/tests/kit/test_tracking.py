@@ -12,7 +12,7 @@ from mlreprokit import tracking
 from mlreprokit.cli import main
 from mlreprokit.commands import commands
 from mlreprokit.config import ConfigError, load_config
-from mlreprokit.paths import MANIFEST, PARAMS
+from mlreprokit.paths import MANIFEST, PARAMS, PROFILE
 from mlreprokit.synthetic import tune_grid
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
@@ -108,6 +108,7 @@ def test_offline_run_keeps_manifest_and_waits_for_sync(project, capsys):
     kept = json.loads((run / "files" / "manifest.json").read_text(encoding="utf-8"))
     assert kept == json.loads((project / MANIFEST).read_text(encoding="utf-8"))
     assert list((run / "files").rglob("evaluation*.png"))  # the figure, as a W&B image
+    assert (run / "files" / "profile.json").read_bytes() == (project / PROFILE).read_bytes()
     assert "wandb sync" in capsys.readouterr().err
 
 
