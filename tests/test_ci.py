@@ -331,6 +331,7 @@ def test_ci_monitor_checks_weekly_and_retrains_on_drift_into_a_pull_request(bake
     assert retrain["needs"] == "monitor"
     assert retrain["if"] == "needs.monitor.outputs.drift == 'true' || inputs.retrain"
     order = ["nox -s pipeline -- refresh", "nox -s pipeline", "nox -s pipeline -- gate"]
+    order += ["nox -s pipeline -- register --alias challenger"]  # with MLflow
     runs = [line for line in run_lines(retrain) if line.startswith("nox -s pipeline")]
     assert [run.split(" --reference")[0] for run in runs] == order
     assert steps_running(retrain, "gh pr create")
