@@ -10,6 +10,7 @@ import os
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
 import importlib.metadata
+import logging
 import platform
 import re
 import urllib.parse
@@ -40,6 +41,7 @@ DIGEST_LENGTH = 16  # characters of a dataset digest (MLflow stores at most 36)
 MODEL_URI_TAG = "model_uri"  # set on runs that logged a model: what `register` picks from
 # What the logged model needs at serving time (`mlflow models serve` without --env-manager local).
 MODEL_REQUIREMENTS = ("scikit-learn", "skops", "numpy", "pandas", "mlflow-skinny")
+QUIET_LOGGERS = ("mlflow.store.db.utils", "alembic.runtime.migration")  # set-up, not news
 METRIC_NAME = re.compile(r"[^A-Za-z0-9_\-. /]")  # what MLflow refuses in a metric's name
 
 
@@ -68,6 +70,9 @@ def connect() -> str:
     Raises TrackingError with one line naming the URI and what failed.
     """
     uri = tracking_uri()
+    # A new local store's "Creating initial MLflow database tables" reads as a problem: it isn't.
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
     probe = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0", "MLFLOW_HTTP_REQUEST_TIMEOUT": "10"}
     saved = {name: os.environ.get(name) for name in probe}
     os.environ.update(probe)
@@ -172,7 +177,7 @@ def log_dataset(frame: pd.DataFrame, root: Path, path: Path, context: str, targe
             targets=target,
             digest=sha256_file(root / path)[:DIGEST_LENGTH],
         )
-    mlflow.log_input(dataset, context=context)
+        mlflow.log_input(dataset, context=context)  # infers the dataset's schema: the hint again
 
 
 def log_model(model: Any, features: pd.DataFrame) -> str:
@@ -184,15 +189,16 @@ def log_model(model: Any, features: pd.DataFrame) -> str:
     example = features.head(5).set_axis(features.columns.astype(object), axis="columns")
     with without_mlflow_hints():
         signature = infer_signature(example, model.predict(example))
-    info = mlflow.sklearn.log_model(
-        model,
-        name=MODEL_ARTIFACT,
-        signature=signature,
-        input_example=example,
-        # Types of the model this run just fitted: trusted when it is loaded again.
-        skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
-        conda_env=model_environment(),
-    )
+        # The input example is checked against the signature here: the same hint again.
+        info = mlflow.sklearn.log_model(
+            model,
+            name=MODEL_ARTIFACT,
+            signature=signature,
+            input_example=example,
+            # Types of the model this run just fitted: trusted when it is loaded again.
+            skops_trusted_types=skops.io.get_untrusted_types(data=skops.io.dumps(model)),
+            conda_env=model_environment(),
+        )
     mlflow.set_tag(MODEL_URI_TAG, info.model_uri)
     return str(info.model_uri)
 
