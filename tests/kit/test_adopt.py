@@ -2,15 +2,17 @@ import json
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from mlreprokit.cli import main
 from mlreprokit.config import load_config
 from mlreprokit.hashing import sha256_file
-from mlreprokit.metrics import default_metric, for_task
+from mlreprokit.metrics import default_metric, for_task, score
 from mlreprokit.paths import METRICS, PARAMS, SCHEMA
 from mlreprokit.project import load_pipeline
 from mlreprokit.schema import load_schema
+from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from .toy import PROJECT
 
@@ -215,3 +217,53 @@ def test_adopt_of_a_local_file_says_how_a_clone_finds_it(fresh, capsys, where, s
     patients().to_csv(fresh / where, index=False)
     assert main(["adopt", where, "--target", "progression"]) == 0
     assert said in capsys.readouterr().out
+
+
+def weather(rows: int = 400) -> pd.DataFrame:
+    """Daily rows whose label has a 49 % majority class and a date column (seattle-weather)."""
+    rng = np.random.default_rng(0)
+    return pd.DataFrame(
+        {
+            "date": pd.date_range("2012-01-01", periods=rows).strftime("%Y-%m-%d"),
+            "wind": rng.uniform(0, 9, rows).round(1),
+            "weather": rng.choice(["sun", "rain", "fog"], rows, p=[0.49, 0.41, 0.10]),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("frame", "target"),
+    [(weather(), "weather"), (patients(), "progression")],
+    ids=["classification", "regression"],
+)
+def test_adopt_writes_a_gate_a_no_skill_model_fails_on_every_bound(fresh, frame, target):
+    frame.to_csv(fresh / "new.csv", index=False)
+    assert main(["adopt", "new.csv", "--target", target]) == 0
+    gate, task = load_config(fresh / PARAMS).gate, load_schema(fresh / SCHEMA).task
+    rows, truth = np.zeros((len(frame), 1)), frame[target]
+    no_skill = DummyClassifier(strategy="prior") if task == "classification" else DummyRegressor()
+    no_skill.fit(rows, truth)
+    table = for_task(load_pipeline().metrics, task)
+    scores = {name: score(name, metric, no_skill, rows, truth) for name, metric in table.items()}
+    assert all(scores[name] < bound for name, bound in gate.minimum.items()), (scores, gate)
+    assert all(scores[name] > bound for name, bound in gate.maximum.items()), (scores, gate)
+    assert gate.minimum  # something is gated
+
+
+def test_adopt_keeps_a_date_and_free_text_out_of_the_model_and_says_so(fresh, capsys):
+    frame = weather().assign(note=lambda f: [f"entry {i}" for i in range(len(f))])
+    frame.to_csv(fresh / "new.csv", index=False)
+    assert main(["adopt", "new.csv", "--target", "weather"]) == 0
+    schema = load_schema(fresh / SCHEMA)
+    assert schema.kept_out == ("date", "note")
+    out = capsys.readouterr().out
+    assert "'date' holds dates: kept out of the model" in out
+    assert "'note' is text (400 distinct values, more than 50): kept out of the model" in out
+
+
+def test_adopt_refuses_data_with_only_dates_and_text_besides_the_target(fresh, capsys):
+    weather().drop(columns="wind").to_csv(fresh / "new.csv", index=False)
+    assert main(["adopt", "new.csv", "--target", "weather"]) == 2
+    err = capsys.readouterr().err
+    assert "every column but the target and the id is a date or text" in err
+    assert err.count("\n") == 1 and not (fresh / SCHEMA).exists()

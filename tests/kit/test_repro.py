@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import yaml
 from mlreprokit.paths import MANIFEST
 from mlreprokit.repro import main as repro
 from mlreprokit.repro.compare import under
@@ -304,3 +305,14 @@ def test_repro_stopped_by_sigterm_removes_its_copies(tmp_path, private_tmp):
     _, err = process.communicate(timeout=30)
     assert process.returncode == 130, err
     assert not list(private_tmp.iterdir())
+
+
+@pytest.mark.parametrize(("minimum", "status"), [(0.9, 4), (0.4, 0)])
+def test_main_holds_the_control_run_to_the_gate_ci_runs(project, capsys, minimum, status):
+    params = yaml.safe_load((PROJECT / "params.yaml").read_text())
+    params["gate"] = {"minimum": {"accuracy": minimum}, "maximum": {}, "max_drop": 0.02}
+    Path("params.yaml").write_text(yaml.safe_dump(params))
+    assert repro.main([]) == status
+    out = capsys.readouterr().out
+    failed = "QUALITY GATE FAILED" in out and "accuracy 0.5000 is 0.4000 below its minimum" in out
+    assert failed == (status == 4)

@@ -2,12 +2,14 @@ import dataclasses
 
 import pandas as pd
 import pytest
+import yaml
 from mlreprokit.schema import (
     Column,
     Schema,
     SchemaError,
     from_mapping,
     infer_schema,
+    model_inputs,
     problems,
     to_mapping,
     validate,
@@ -146,7 +148,7 @@ def test_from_mapping_names_the_wrong_key(schema, change, message):
 
 
 def test_from_mapping_rejects_unknown_kind_and_wrong_task_for_target():
-    raw = {"target": "y", "task": "regression", "columns": {"x": {"kind": "date"}, "y": {}}}
+    raw = {"target": "y", "task": "regression", "columns": {"x": {"kind": "datetime"}, "y": {}}}
     with pytest.raises(SchemaError, match=r"columns.x.kind must be one of numeric, integer"):
         from_mapping(raw, "schema.yaml")
     raw["columns"] = {"x": {}, "y": {"kind": "categorical", "allowed": ["a", "b"]}}
@@ -180,3 +182,42 @@ def test_infer_schema_classification_of_a_few_whole_numbers():
     schema = infer_schema(frame, target="label", id=None, task=None)
     assert schema.task == "classification"
     assert schema.column("label").allowed == (0, 1)
+
+
+def test_infer_schema_keeps_dates_and_free_text_out_of_the_model():
+    rows = 120
+    frame = pd.DataFrame(
+        {
+            "date": pd.date_range("2012-01-01", periods=rows).strftime("%Y-%m-%d"),
+            "note": [f"visit {i}" for i in range(rows)],
+            "city": ["a", "b", "c"] * (rows // 3),
+            "temp": [float(i % 30) for i in range(rows)],
+            "weather": ["sun", "rain"] * (rows // 2),
+        }
+    )
+    schema = infer_schema(frame, target="weather", id=None, task=None)
+    kinds = [schema.column(name).kind for name in ("date", "note", "city")]
+    assert kinds == ["date", "text", "categorical"]
+    assert schema.kept_out == ("date", "note")
+    assert list(model_inputs(frame, schema).columns) == ["city", "temp"]
+    assert problems(frame, schema) == []
+    assert load_schema_text(to_mapping(schema)) == schema  # the kinds round-trip
+
+
+def load_schema_text(mapping):
+    return from_mapping(yaml.safe_load(yaml.safe_dump(mapping, sort_keys=False)), "schema.yaml")
+
+
+def test_problems_value_that_is_not_a_date():
+    columns = {"day": {"kind": "date"}, "target": {"kind": "categorical", "allowed": [0, 1]}}
+    schema = from_mapping({"columns": columns}, "schema.yaml")
+    frame = pd.DataFrame({"day": ["2024-02-29", "29/02/2024"], "target": [0, 1]})
+    assert problems(frame, schema) == [
+        "column 'day': 1 row not a date (YYYY-MM-DD), e.g. '29/02/2024'"
+    ]
+
+
+def test_from_mapping_rejects_allowed_values_on_a_text_column():
+    raw = {"columns": {"x": {"kind": "text", "allowed": ["a"]}, "target": {"kind": "categorical"}}}
+    with pytest.raises(SchemaError, match="columns.x.allowed: a text column has no allowed values"):
+        from_mapping(raw, "schema.yaml")

@@ -25,15 +25,16 @@ from .hashing import sha256_file
 from .metrics import Table, default_metric, for_task, score
 from .paths import SCHEMA
 from .project import load_pipeline
-from .schema import MAX_CATEGORIES, TASKS, Schema, infer_schema, to_mapping
+from .schema import KINDS, MAX_CATEGORIES, TASKS, Schema, infer_schema, model_inputs, to_mapping
 
 HELP = "use your own data: record its source and hash, infer schema.yaml, set the task"
 SCHEMA_HEADER = """\
 # The raw data's schema: `python -m {module} adopt` inferred it from {source}; edit it freely.
 # Every read of data/raw/ is checked against it (a break stops the pipeline with a report), and
 # the model's preprocessing follows the kinds: numeric and integer columns are imputed and
-# scaled, categorical ones one-hot encoded; `target` is what the model predicts (`task`:
-# classification or regression), `id` is kept out of training and beside each prediction.
+# scaled, categorical ones one-hot encoded, date and text ones kept out (derive features from
+# them in features.engineer); `target` is what the model predicts (`task`: classification or
+# regression), `id` is kept out of training and beside each prediction.
 # Ranges are the observed ones widened by 10% each side; `rows` spans half to ten times the
 # rows seen. `allowed` lists every value a categorical column may take.
 """
@@ -128,6 +129,11 @@ def check_trainable(frame: pd.DataFrame, schema: Schema, source: str) -> None:
                 f"--target {schema.target!r}: class {counts.idxmin()!r} has only 1 row: every "
                 "class needs 2 or more (one for each split); drop or merge it"
             )
+    if model_inputs(load_pipeline().engineer(frame), schema).empty:
+        raise ConfigError(
+            f"{source}: every column but the target and the id is a date or text, which the "
+            "model does not take: derive numeric or categorical columns in features.engineer"
+        )
     if schema.id is not None and (repeated := frame[schema.id][frame[schema.id].duplicated()]).size:
         raise ConfigError(
             f"--id {schema.id!r}: {repeated.size} rows repeat an id (e.g. {repeated.iloc[0]!r}): "
@@ -135,24 +141,25 @@ def check_trainable(frame: pd.DataFrame, schema: Schema, source: str) -> None:
         )
 
 
-def floor2(value: float) -> float:
-    """Round down to 2 decimals, float noise aside: 0.6271 -> 0.62, -1e-16 -> 0.0."""
-    return math.floor(round(value * 100, 9)) / 100
+def just_above(value: float) -> float:
+    """The first 2-decimal value above `value`: 0.4891 -> 0.49, 0.49 -> 0.5, -1e-16 -> 0.0."""
+    return (math.floor(round(value * 100, 9)) + 1) / 100
 
 
-def ceil_significant(value: float) -> float:
-    """Round up to 3 significant digits: 77.09 -> 77.1."""
+def just_below(value: float) -> float:
+    """A 3-significant-digit value below `value`: 0.6931 -> 0.693, 77.1 -> 77.0; 0 for 0."""
     if value <= 0:
         return 0.0
     step = 10.0 ** (math.floor(math.log10(value)) - 2)
-    return round(math.ceil(round(value / step, 9)) * step, 10)
+    return round((math.ceil(round(value / step, 9)) - 1) * step, 10)
 
 
 def baseline_gate(
     frame: pd.DataFrame, schema: Schema, table: Table
 ) -> tuple[dict[str, float], dict[str, float]]:
-    """(minimum, maximum) a model must beat: what predicting without the features scores on
-    every metric of the task (the most common class and the class shares; the mean value)."""
+    """(minimum, maximum) a model must beat: just beyond what predicting without the features
+    scores on every metric of the task (the class shares; the mean value), so a model with no
+    skill fails the gate."""
     target = frame[schema.target]
     rows = np.zeros((len(frame), 1))  # no features
     classify = schema.task == "classification"
@@ -166,9 +173,9 @@ def baseline_gate(
             if not math.isfinite(value):
                 continue  # a metric a constant prediction leaves undefined bounds nothing
             if metric.higher_is_better:
-                minimum[name] = floor2(value)
+                minimum[name] = just_above(value)
             else:
-                maximum[name] = ceil_significant(value)
+                maximum[name] = just_below(value)
     return minimum, maximum
 
 
@@ -277,10 +284,7 @@ def summary(
     minimum: dict[str, float],
     maximum: dict[str, float],
 ) -> None:
-    kinds = {
-        kind: [c.name for c in schema.features if c.kind == kind]
-        for kind in ("numeric", "integer", "categorical")
-    }
+    kinds = {kind: [c.name for c in schema.features if c.kind == kind] for kind in KINDS}
     target = schema.column(schema.target)
     classes = f", {len(target.allowed or ())} classes" if schema.task == "classification" else ""
     stratify = str(schema.task == "classification").lower()
@@ -293,17 +297,30 @@ def summary(
         f"  wrote {SCHEMA}: review its kinds, ranges and allowed values (the data is checked "
         "against them)",
         f"  params.yaml: data.source, data.sha256, data.format, data.stratify {stratify}, "
-        f"metric {metric}, gate minimum {minimum} maximum {maximum} (the no-skill baseline: "
-        "raise them)",
+        f"metric {metric}, gate minimum {minimum} maximum {maximum} (just beyond the "
+        "no-skill baseline, so a model that learned nothing fails: raise them)",
     ]
-    free_text = [c.name for c in schema.features if c.kind == "categorical" and c.allowed is None]
-    if free_text:
-        lines.append(
-            f"  note: {', '.join(free_text)}: more than {MAX_CATEGORIES} distinct values, "
-            "one-hot encoded anyway: drop or engineer them"
-        )
+    lines += kept_out_notes(schema, frame)
     lines += next_steps(source)
     print("\n".join(lines))
+
+
+def kept_out_notes(schema: Schema, frame: pd.DataFrame) -> list[str]:
+    """Why each date and text column is not given to the model, and what to do instead."""
+    notes = []
+    for column in schema.features:
+        if column.kind == "date":
+            notes.append(
+                f"  note: {column.name!r} holds dates: kept out of the model (one-hot encoding "
+                "dates learns nothing); derive a month or weekday from it in features.engineer"
+            )
+        elif column.kind == "text":
+            notes.append(
+                f"  note: {column.name!r} is text ({frame[column.name].nunique()} distinct "
+                f"values, more than {MAX_CATEGORIES}): kept out of the model; engineer features "
+                "from it, or set its kind to categorical in schema.yaml to one-hot encode it"
+            )
+    return notes
 
 
 def next_steps(source: str) -> list[str]:

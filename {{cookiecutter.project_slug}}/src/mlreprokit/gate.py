@@ -86,6 +86,17 @@ def render(
     return "\n".join([*lines, "", *verdict]) + "\n"
 
 
+def check_run(params: Path, metrics: Path) -> list[str]:
+    """The gate's shortfalls for one run's metrics, without reference runs (what `repro` checks
+    on its control run, so `nox` fails where CI's gate would); none when there is no gate."""
+    if not params.exists():
+        return []
+    config = load_config(params)
+    if config.gate is None or not metrics.exists():
+        return []
+    return shortfalls(load_metrics(metrics), config.gate, {}, load_pipeline().metrics)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--metrics", type=Path, default=METRICS, help="metrics to check (default: %(default)s)"

@@ -73,7 +73,7 @@ def build_profile(train: pd.DataFrame, schema: Any, predictions: np.ndarray) -> 
     columns = {
         column.name: describe(train[column.name], column.is_numeric)
         for column in schema.columns
-        if column.name in train.columns and column.name != schema.id
+        if column.name in train.columns and column.name != schema.id and column.to_model
     }
     profile = {
         "version": VERSION,

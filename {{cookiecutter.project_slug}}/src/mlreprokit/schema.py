@@ -3,7 +3,9 @@ row count, and which column is the target (and the id).
 
 `python -m <module> adopt` infers it from your data; edit it by hand after.
 `data.read_raw` checks every read of `data/raw/` against it, so bad data stops the pipeline
-before anything downstream is written. The model's preprocessing is built from the same kinds.
+before anything downstream is written. The model's preprocessing is built from the same kinds;
+`date` and `text` columns are checked but kept out of the model: derive features from them in
+`features.engineer` (a month, a weekday, a length), and those reach the model.
 """
 
 import math
@@ -15,9 +17,14 @@ import yaml
 
 from .errors import ProjectError
 
-KINDS = ("numeric", "integer", "categorical")  # integer: whole numbers; categorical: from a set
+# integer: whole numbers; categorical: values from a set (one-hot encoded); date: ISO 8601
+# dates (YYYY-MM-DD, a time may follow); text: free text. The last two are kept out of the model.
+KINDS = ("numeric", "integer", "categorical", "date", "text")
+KEPT_OUT = ("date", "text")
+NUMERIC = ("numeric", "integer")
 TASKS = ("classification", "regression")
-MAX_CATEGORIES = 50  # more distinct values than this: `adopt` lists no allowed values
+MAX_CATEGORIES = 50  # more distinct values than this: `adopt` makes the column text
+ISO_DATE = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?"
 MARGIN = 0.1  # `adopt` widens each observed range by this share of its width, on both sides
 
 
@@ -38,7 +45,12 @@ class Column:
 
     @property
     def is_numeric(self) -> bool:
-        return self.kind in ("numeric", "integer")
+        return self.kind in NUMERIC
+
+    @property
+    def to_model(self) -> bool:
+        """False for date and text columns, which the model does not take as they are."""
+        return self.kind not in KEPT_OUT
 
 
 @dataclass(frozen=True)
@@ -57,8 +69,13 @@ class Schema:
 
     @property
     def features(self) -> tuple[Column, ...]:
-        """The columns the model learns from: all but the target and the id."""
+        """The input columns: all but the target and the id (date and text ones included)."""
         return tuple(c for c in self.columns if c.name not in (self.target, self.id))
+
+    @property
+    def kept_out(self) -> tuple[str, ...]:
+        """The date and text columns, which reach the model only through `engineer`."""
+        return tuple(c.name for c in self.features if not c.to_model)
 
 
 def plural(count: int, noun: str) -> str:
@@ -84,6 +101,9 @@ def checks(column: Column, values: pd.Series) -> list[tuple[pd.Series, str]]:
             found.append((known < column.minimum, f"below the minimum {column.minimum}"))
         if column.maximum is not None:
             found.append((known > column.maximum, f"above the maximum {column.maximum}"))
+    if column.kind == "date":
+        text = values.astype("string")
+        found.append((~nulls & ~text.str.fullmatch(ISO_DATE, na=False), "not a date (YYYY-MM-DD)"))
     if column.allowed is not None:
         outside = ~nulls & ~known.isin(column.allowed)
         found.append((outside, f"not one of {', '.join(map(str, column.allowed))}"))
@@ -129,7 +149,8 @@ def validate(frame: pd.DataFrame, schema: Schema, source: str) -> pd.DataFrame:
 def model_inputs(frame: pd.DataFrame, schema: Schema) -> pd.DataFrame:
     """The columns a model takes: every column but the target and the id, so a column the
     features stage adds reaches the model (and `predict`)."""
-    return frame[[c for c in frame.columns if c not in (schema.target, schema.id)]]
+    left_out = {schema.target, schema.id, *schema.kept_out}
+    return frame[[c for c in frame.columns if c not in left_out]]
 
 
 def read_split(path: Path, schema: Schema) -> pd.DataFrame:
@@ -138,11 +159,12 @@ def read_split(path: Path, schema: Schema) -> pd.DataFrame:
 
 
 def text_columns(schema: Schema) -> dict[str, type]:
-    """The categorical columns to read as text, so codes like `007` keep their zeros."""
+    """The columns to read as text, so codes like `007` keep their zeros."""
     return {
         c.name: str
         for c in schema.columns
-        if c.kind == "categorical" and all(isinstance(v, str) for v in c.allowed or ())
+        if c.kind in KEPT_OUT
+        or (c.kind == "categorical" and all(isinstance(v, str) for v in c.allowed or ()))
     }
 
 
@@ -216,13 +238,15 @@ def parse_column(name: str, rules: object, source: str) -> Column:
         raise SchemaError(f"{where}.kind must be one of {', '.join(KINDS)}, got {kind!r}")
     for bound in ("min", "max"):
         value = rules.get(bound)
-        if value is not None and (kind == "categorical" or not isinstance(value, int | float)):
+        if value is not None and (kind not in NUMERIC or not isinstance(value, int | float)):
             raise SchemaError(
                 f"{where}.{bound} must be a number on a numeric column, got {value!r}"
             )
     allowed = rules.get("allowed")
     if allowed is not None and not isinstance(allowed, list):
         raise SchemaError(f"{where}.allowed must be a list of values, got {allowed!r}")
+    if allowed is not None and kind in KEPT_OUT:
+        raise SchemaError(f"{where}.allowed: a {kind} column has no allowed values")
     if not isinstance(rules.get("nullable", False), bool):
         raise SchemaError(f"{where}.nullable must be true or false")
     return Column(
@@ -286,9 +310,18 @@ def infer_column(name: str, values: pd.Series, categorical: bool) -> Column:
         )
         kind = "integer" if whole else "numeric"
         return Column(name, kind=kind, minimum=low, maximum=high, nullable=nullable)
+    if not categorical and is_dates(known):
+        return Column(name, kind="date", nullable=nullable)
     distinct = sorted({plain(value) for value in known}, key=str)
-    allowed = tuple(distinct) if len(distinct) <= MAX_CATEGORIES else None
-    return Column(name, kind="categorical", allowed=allowed, nullable=nullable)
+    if len(distinct) <= MAX_CATEGORIES:
+        return Column(name, kind="categorical", allowed=tuple(distinct), nullable=nullable)
+    return Column(name, kind="categorical" if categorical else "text", nullable=nullable)
+
+
+def is_dates(known: pd.Series) -> bool:
+    """Whether every value is an ISO 8601 date (and there is at least one)."""
+    text = known.astype("string")
+    return bool(len(text)) and bool(text.str.fullmatch(ISO_DATE).all())
 
 
 def infer_task(target: pd.Series) -> str:

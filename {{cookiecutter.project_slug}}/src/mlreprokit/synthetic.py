@@ -71,6 +71,11 @@ def synthetic(schema: Schema, seed: int = 0) -> pd.DataFrame:
             data[column.name] = signal_values(column, share)
         elif column.is_numeric:
             data[column.name] = signal_values(column, rng.uniform(0, 1, rows))
+        elif column.kind == "date":
+            days = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 730, rows), "D")
+            data[column.name] = days.strftime("%Y-%m-%d")
+        elif column.kind == "text":
+            data[column.name] = [f"note {i}" for i in rng.integers(0, 10**6, rows)]
         elif column.allowed:
             data[column.name] = [
                 column.allowed[i] for i in rng.integers(0, len(column.allowed), rows)

@@ -2,6 +2,7 @@
 with every variation applied), compare the declared outputs, and name the variation that changes
 each differing output. Exit status: 0 reproducible, 1 the runs differ, 2 a run or the settings
 failed, 3 the runs agree but differ from the committed reference `reports/repro.json`,
+4 the runs agree but their metrics fail params.yaml's quality gate (as CI's gate would),
 130 interrupted. The copies are removed in every case (but with --keep).
 """
 
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ProjectError
+from ..gate import check_run
+from ..paths import METRICS, PARAMS
 from ..project import load_pipeline
 from .bisect import bisect
 from .compare import Snapshot, Verdict, compare, flatten, missing_outputs, take_snapshot
@@ -136,6 +139,7 @@ def check(
             status = status or compare_reference(root, reference, control.snapshot, settings)
         if DVC and (root / DVC_LOCK).exists():
             status = status or check_lock(root, control.kept)
+        status = status or quality_gate(root, control)
     write_record(root, reference, result)
     return status
 
@@ -169,6 +173,17 @@ def verdict(
     elif not missing:
         print(f"\nREPRODUCIBLE: the control run and the run with {applied} variations agree.")
     return status
+
+
+def quality_gate(root: Path, control: Result) -> int:
+    """4 when the control run's metrics fail the gate CI runs (its bounds; CI also compares
+    with main's metrics), so a local `nox` is not green where the first pull request is red."""
+    failures = check_run(root / PARAMS, control.kept / METRICS)
+    if not failures:
+        return 0
+    print(f"\nQUALITY GATE FAILED (the gate CI runs, {PARAMS} gate:): " + "; ".join(failures))
+    print("  - improve the model (params.yaml model:, features.engineer), or lower the bound")
+    return 4
 
 
 def make_reference(root: Path, run: Result, settings: Settings) -> dict[str, object]:
