@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import shutil
 from pathlib import Path
@@ -267,3 +268,32 @@ def test_adopt_refuses_data_with_only_dates_and_text_besides_the_target(fresh, c
     err = capsys.readouterr().err
     assert "every column but the target and the id is a date or text" in err
     assert err.count("\n") == 1 and not (fresh / SCHEMA).exists()
+
+
+def test_adopt_of_parquet_adds_its_reader_to_the_requirements(fresh, capsys):
+    shutil.copy(PROJECT / "requirements.in", fresh / "requirements.in")
+    patients().to_parquet(fresh / "patients.parquet")
+    assert main(["adopt", "patients.parquet", "--target", "progression"]) == 0
+    assert "pyarrow  # reads data.format parquet" in (fresh / "requirements.in").read_text()
+    assert "requirements.in: added pyarrow (Parquet needs it): run `nox -s lock`" in (
+        capsys.readouterr().out
+    )
+    assert load_config(fresh / PARAMS).data.format == "parquet"
+
+
+def test_adopt_of_parquet_without_its_reader_says_to_lock_in_one_line(fresh, capsys, monkeypatch):
+    shutil.copy(PROJECT / "requirements.in", fresh / "requirements.in")
+    patients().to_parquet(fresh / "patients.parquet")
+    before = (fresh / PARAMS).read_text()
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "pyarrow" else find_spec(name, *a),
+    )
+    assert main(["adopt", "patients.parquet", "--target", "progression"]) == 2
+    err = capsys.readouterr().err
+    assert "Parquet needs pyarrow, now in requirements.in: run `nox -s lock`, then adopt" in err
+    assert err.count("\n") == 1
+    assert "pyarrow" in (fresh / "requirements.in").read_text()
+    assert (fresh / PARAMS).read_text() == before and not (fresh / SCHEMA).exists()

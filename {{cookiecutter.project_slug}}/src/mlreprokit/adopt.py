@@ -7,6 +7,7 @@ the no-skill baseline of every metric of the task, and tuning, and says what to 
 """
 
 import argparse
+import importlib.util
 import math
 import re
 import tempfile
@@ -69,6 +70,22 @@ def recorded_source(source: str, root: Path) -> str:
             "and adopt that, so params.yaml names no path of this machine"
         )
     return path.relative_to(root.resolve()).as_posix()
+
+
+REQUIREMENTS = Path("requirements.in")
+PARQUET_READER = "pyarrow"
+
+
+def require_parquet_reader(root: Path) -> bool:
+    """Add pyarrow to requirements.in (Parquet needs it); True when it was added."""
+    path = root / REQUIREMENTS
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if not path.exists() or re.search(rf"(?mi)^{PARQUET_READER}\b", text):
+        return False
+    line = f"{PARQUET_READER}  # reads data.format parquet (added by `adopt`)\n"
+    with atomic_path(path) as temporary:
+        temporary.write_text(text + ("" if text.endswith("\n") else "\n") + line, encoding="utf-8")
+    return True
 
 
 def read_source(source: str, format: str, root: Path) -> tuple[pd.DataFrame, str]:
@@ -252,6 +269,13 @@ def run(args: argparse.Namespace) -> None:
     load_config(args.params)  # a broken params.yaml is reported before anything is fetched
     format = args.format or source_format(args.source)
     source = recorded_source(args.source, root)
+    added = format == "parquet" and require_parquet_reader(root)
+    if format == "parquet" and importlib.util.find_spec(PARQUET_READER) is None:
+        raise ConfigError(
+            f"{source}: Parquet needs {PARQUET_READER}, "
+            + (f"now in {REQUIREMENTS}" if added else f"which {REQUIREMENTS} lists")
+            + ": run `nox -s lock`, then adopt again (in `nox -s pipeline -- adopt ...`)"
+        )
     frame, sha256 = read_source(source, format, root)
     check_rows(frame, source)
     check_columns(frame, args)
@@ -273,6 +297,8 @@ def run(args: argparse.Namespace) -> None:
     load_config(args.params)  # what was written is valid
 
     summary(schema, frame, source, sha256, metric, minimum, maximum)
+    if added:
+        print(f"  {REQUIREMENTS}: added {PARQUET_READER} (Parquet needs it): run `nox -s lock`")
 
 
 def summary(
