@@ -297,3 +297,18 @@ def test_adopt_of_parquet_without_its_reader_says_to_lock_in_one_line(fresh, cap
     assert err.count("\n") == 1
     assert "pyarrow" in (fresh / "requirements.in").read_text()
     assert (fresh / PARAMS).read_text() == before and not (fresh / SCHEMA).exists()
+
+
+def test_adopt_records_the_source_the_schema_describes_and_a_run_checks_it(fresh, capsys):
+    patients().to_csv(fresh / "patients.csv", index=False)
+    assert main(["adopt", "patients.csv", "--target", "progression"]) == 0
+    assert load_schema(fresh / SCHEMA).source == "patients.csv"
+    patients().drop(columns="bmi").to_csv(fresh / "other.csv", index=False)
+    text = (fresh / PARAMS).read_text().replace("source: patients.csv", "source: other.csv")
+    text = text.replace(sha256_file(fresh / "patients.csv"), sha256_file(fresh / "other.csv"))
+    (fresh / PARAMS).write_text(text)  # as an edit of one file, or a half-done adopt, leaves it
+    capsys.readouterr()
+    assert main(["data"]) == 2
+    err = capsys.readouterr().err
+    assert "schema.yaml describes patients.csv but params.yaml data.source is other.csv" in err
+    assert "column 'bmi': missing" in err and err.count("\n") == 1

@@ -7,6 +7,7 @@ the no-skill baseline of every metric of the task, and tuning, and says what to 
 """
 
 import argparse
+import dataclasses
 import importlib.util
 import math
 import re
@@ -37,7 +38,8 @@ SCHEMA_HEADER = """\
 # them in features.engineer); `target` is what the model predicts (`task`: classification or
 # regression), `id` is kept out of training and beside each prediction.
 # Ranges are the observed ones widened by 10% each side; `rows` spans half to ten times the
-# rows seen. `allowed` lists every value a categorical column may take.
+# rows seen. `allowed` lists every value a categorical column may take. `source` is the
+# data.source of params.yaml it describes: a run stops when the two disagree.
 """
 
 
@@ -242,7 +244,8 @@ def set_bounds(text: str, kind: str, bounds: dict[str, float]) -> str:
 
 def write_schema(schema: Schema, path: Path, source: str) -> None:
     header = SCHEMA_HEADER.format(module=load_pipeline().module, source=source)
-    body = yaml.safe_dump(to_mapping(schema), sort_keys=False, allow_unicode=True, width=100)
+    mapping = to_mapping(dataclasses.replace(schema, source=source))
+    body = yaml.safe_dump(mapping, sort_keys=False, allow_unicode=True, width=100)
     with atomic_path(path) as temporary:
         temporary.write_text(header + body, encoding="utf-8")
 

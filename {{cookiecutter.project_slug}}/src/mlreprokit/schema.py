@@ -63,6 +63,7 @@ class Schema:
     target: str = "target"
     task: str = "classification"
     id: str | None = None
+    source: str | None = None  # the `data.source` it was written for (by `adopt`, `refresh`)
 
     def column(self, name: str) -> Column:
         return next(column for column in self.columns if column.name == name)
@@ -187,7 +188,7 @@ def load_schema(path: Path) -> Schema:
 def from_mapping(raw: object, source: str) -> Schema:
     if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict) or not raw["columns"]:
         raise SchemaError(f"{source}: needs `columns:`, a mapping of column name to its rules")
-    unknown = sorted(set(raw) - {"target", "task", "id", "rows", "columns"})
+    unknown = sorted(set(raw) - {"source", "target", "task", "id", "rows", "columns"})
     if unknown:
         raise SchemaError(f"{source}: unknown key {unknown[0]!r}")
     columns = tuple(
@@ -201,6 +202,7 @@ def from_mapping(raw: object, source: str) -> Schema:
         target=str(raw.get("target", "target")),
         task=str(raw.get("task", "classification")),
         id=None if raw.get("id") is None else str(raw["id"]),
+        source=None if raw.get("source") is None else str(raw["source"]),
     )
     names = [column.name for column in columns]
     for key in ("target", "id"):
@@ -272,7 +274,8 @@ def to_mapping(schema: Schema) -> dict[str, object]:
         if column.nullable:
             rules["nullable"] = True
         columns[column.name] = rules
-    return {
+    source = {} if schema.source is None else {"source": schema.source}
+    return source | {
         "target": schema.target,
         "task": schema.task,
         "id": schema.id,

@@ -23,7 +23,7 @@ from .artifacts import atomic_path, write_csv
 from .config import ConfigError, DataConfig
 from .hashing import sha256_file
 from .paths import RAW_DATA, SCHEMA
-from .schema import Schema, load_schema, text_columns, validate
+from .schema import Schema, load_schema, problems, text_columns, validate
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")  # plain http only to this machine (tests, mirrors)
 FSSPEC_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss")
@@ -204,8 +204,26 @@ def fetch_raw(data: DataConfig, root: Path) -> None:
         original = (root / RAW_DATA).with_suffix(f".{data.format}")
         fetch(source, expected, original, root)
         write_csv(read_table(original, data.format), root / RAW_DATA)
+    check_in_step(source, root)
     checked = "SHA-256 verified" if expected else "no data.sha256 to verify"
     print(f"data: {source} -> {RAW_DATA.as_posix()} ({checked})", flush=True)
+
+
+def check_in_step(source: str, root: Path) -> None:
+    """Stop, naming both files, when schema.yaml was written for another data.source than
+    params.yaml names and the data does not fit it (one file edited, or adopted, without the
+    other). Another source that fits the schema, a sample or a moved file, is fine."""
+    if not (root / SCHEMA).exists():
+        return
+    schema = load_schema(root / SCHEMA)
+    if schema.source in (None, source):
+        return
+    found = problems(pd.read_csv(root / RAW_DATA, dtype=text_columns(schema)), schema)
+    if found:
+        raise ConfigError(
+            f"{SCHEMA} describes {schema.source} but params.yaml data.source is {source}, "
+            f"which does not fit it ({found[0]}): `adopt` {source} to make them agree"
+        )
 
 
 def read_raw(root: Path, schema: Schema | None = None) -> pd.DataFrame:
