@@ -134,7 +134,7 @@ def check(
         print(result["summary"])
         if status == 0 and update_reference:
             reference = make_reference(root, control, settings)
-            print(f"Recorded the outputs as the reference in {REFERENCE}: commit it.")
+            print(f"Recorded the outputs as the reference in {REFERENCE}: `git add -f` it, commit.")
         elif reference and not update_reference:
             status = status or compare_reference(root, reference, control.snapshot, settings)
         if DVC and (root / DVC_LOCK).exists():
