@@ -1,3 +1,4 @@
+import dataclasses
 import importlib.util
 import json
 import shutil
@@ -312,3 +313,13 @@ def test_adopt_records_the_source_the_schema_describes_and_a_run_checks_it(fresh
     err = capsys.readouterr().err
     assert "schema.yaml describes patients.csv but params.yaml data.source is other.csv" in err
     assert "column 'bmi': missing" in err and err.count("\n") == 1
+
+
+def test_adopt_new_data_while_engineer_still_expects_the_old_columns(fresh, monkeypatch):
+    def engineer(frame):
+        return frame.assign(month=frame["date"].str[5:7])  # written for the previous data
+
+    pipeline = dataclasses.replace(load_pipeline(), engineer=engineer)
+    monkeypatch.setattr("mlreprokit.adopt.load_pipeline", lambda: pipeline)
+    patients().to_csv(fresh / "patients.csv", index=False)
+    assert main(["adopt", "patients.csv", "--target", "progression"]) == 0

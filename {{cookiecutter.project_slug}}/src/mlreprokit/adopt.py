@@ -148,7 +148,7 @@ def check_trainable(frame: pd.DataFrame, schema: Schema, source: str) -> None:
                 f"--target {schema.target!r}: class {counts.idxmin()!r} has only 1 row: every "
                 "class needs 2 or more (one for each split); drop or merge it"
             )
-    if model_inputs(load_pipeline().engineer(frame), schema).empty:
+    if not has_model_inputs(frame, schema):
         raise ConfigError(
             f"{source}: every column but the target and the id is a date or text, which the "
             "model does not take: derive numeric or categorical columns in features.engineer"
@@ -158,6 +158,17 @@ def check_trainable(frame: pd.DataFrame, schema: Schema, source: str) -> None:
             f"--id {schema.id!r}: {repeated.size} rows repeat an id (e.g. {repeated.iloc[0]!r}): "
             "an id names one row"
         )
+
+
+def has_model_inputs(frame: pd.DataFrame, schema: Schema) -> bool:
+    """Whether the model gets a column: a raw one, or one `engineer` derives from the dates and
+    text (an `engineer` written for the previous data's columns does not count)."""
+    if not model_inputs(frame, schema).empty:
+        return True
+    try:
+        return not model_inputs(load_pipeline().engineer(frame), schema).empty
+    except Exception:  # noqa: BLE001 - any failure of the user's code on new columns is a no
+        return False
 
 
 def just_above(value: float) -> float:
