@@ -23,7 +23,7 @@ from .artifacts import atomic_path, write_csv
 from .config import ConfigError, DataConfig
 from .hashing import sha256_file
 from .paths import RAW_DATA, SCHEMA
-from .schema import Schema, load_schema, problems, text_columns, validate
+from .schema import Schema, SchemaError, load_schema, text_columns, validate
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")  # plain http only to this machine (tests, mirrors)
 FSSPEC_SCHEMES = ("s3", "gs", "gcs", "az", "abfs", "abfss")
@@ -218,12 +218,15 @@ def check_in_step(source: str, root: Path) -> None:
     schema = load_schema(root / SCHEMA)
     if schema.source in (None, source):
         return
-    found = problems(pd.read_csv(root / RAW_DATA, dtype=text_columns(schema)), schema)
-    if found:
-        raise ConfigError(
-            f"{SCHEMA} describes {schema.source} but params.yaml data.source is {source}, "
-            f"which does not fit it ({found[0]}): `adopt` {source} to make them agree"
+    try:
+        validate(
+            pd.read_csv(root / RAW_DATA, dtype=text_columns(schema)), schema, RAW_DATA.as_posix()
         )
+    except SchemaError as error:
+        raise SchemaError(
+            f"{error}\n  {SCHEMA} describes {schema.source} but params.yaml data.source is "
+            f"{source}: if they are out of step, `adopt` {source} to make them agree"
+        ) from None
 
 
 def read_raw(root: Path, schema: Schema | None = None) -> pd.DataFrame:
