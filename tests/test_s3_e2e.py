@@ -120,16 +120,19 @@ def keys(url: str, bucket: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Baked:
-    """A DVC + MLflow project with `dvc[s3]` added as the kit's README says, then locked (locks
-    committed), its pipeline environment and `.venv` (`nox -s dev`) built."""
+    """A DVC + MLflow project with `dvc[s3]` (and `python-dateutil<3`) added as the kit's README
+    says, then locked (locks committed), its pipeline environment and `.venv` (`nox -s dev`)
+    built."""
     baked = bake(tmp_path_factory.mktemp("s3-project"), data_versioning="dvc", tracking="mlflow")
     dev_in = baked.root / "requirements-dev.in"
     text = dev_in.read_text()
     pin = re.search(r"^dvc==(\S+)", text, re.M)[1]
     dev_in.write_text(text.replace(f"dvc=={pin}", f"dvc[s3]=={pin}", 1))
+    with (baked.root / "requirements.in").open("a") as runtime:  # the README's second line
+        runtime.write("python-dateutil<3  # botocore (dvc[s3]) needs it below 3\n")
     nox(baked, "-s", "lock")
-    run(["git", "add", "requirements-dev.in", "requirements.txt", "requirements-dev.txt"],
-        baked.root)  # fmt: skip
+    run(["git", "add", "requirements.in", "requirements-dev.in", "requirements.txt",
+         "requirements-dev.txt"], baked.root)  # fmt: skip
     run(["git", "commit", "-q", "--no-verify", "-m", "DVC with S3; lock files"], baked.root)
     nox(baked, "-s", "pipeline", "--", "data", "--no-track")  # builds the environment only
     nox(baked, "-s", "dev")
