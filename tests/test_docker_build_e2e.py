@@ -136,8 +136,9 @@ def apt_mirror() -> str:
             fields = dict(re.findall(r"^([\w-]+):\s*(.+)$", stanza, re.M))
             suites = fields.get("Suites", "").split()
             security = any(suite.endswith("-security") for suite in suites)
-            if "deb" in fields.get("Types", "").split() and suites and not security:
-                return fields["URIs"].split()[0]
+            debian = [uri for uri in fields.get("URIs", "").split() if "debian" in uri]
+            if "deb" in fields.get("Types", "").split() and debian and not security:
+                return debian[0]
     for path in [Path("/etc/apt/sources.list"), *Path("/etc/apt/sources.list.d").glob("*.list")]:
         if path.is_file():
             for line in path.read_text().splitlines():
