@@ -166,9 +166,10 @@ def test_docker_yes_hadolint_hook_is_pinned_like_the_tests(baked):
 
 @pytest.mark.slow
 def test_docker_steps_build_and_run_the_pipeline_in_a_fresh_environment(tmp_path):
-    """Play the Dockerfile on this machine (no Docker engine here): a fresh venv stands in for
-    the base image's Python, a copy of the build context (.dockerignore applied) for /app; the
-    RUN steps run in order with the ENV values, then the CMD, which must run every stage."""
+    """Play the Dockerfile on this machine without an engine (tests/test_docker_build_e2e.py
+    builds it on one): a fresh venv stands in for the base image's Python, a copy of the build
+    context (.dockerignore applied) for /app; the RUN steps run in order with the ENV values,
+    then the CMD, which must run every stage."""
     project = bake_locked(tmp_path / "bake", docker="yes")
     context = tmp_path / "app"
     ignored = pathspec.GitIgnoreSpec.from_lines(project.text(".dockerignore").splitlines())
