@@ -15,7 +15,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tarfile
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import Baked, bake_locked, clean_env, run
+from .helpers import Baked, bake_locked, clean_env, run, stop
 
 pytestmark = pytest.mark.slow
 
@@ -122,13 +121,7 @@ def engine() -> Engine:
             pytest.skip(f"dockerd could not start here: {' | '.join(tail)[-400:]}")
         yield docker
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)  # dockerd stops its containerd too
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
+        stop(process)  # dockerd stops its containerd too
         log.close()
         unmount(base)
         shutil.rmtree(base, ignore_errors=True)
