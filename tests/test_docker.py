@@ -71,8 +71,11 @@ def test_hadolint_flags_a_root_image_that_installs_without_the_lock(tmp_path):
 @pytest.mark.parametrize("python_version", ["3.10", "3.13"])
 def test_docker_base_image_is_an_exact_tag_of_the_project_python(baked, python_version):
     project = baked(docker="yes", python_version=python_version)
-    (base,) = values(project, "FROM")
-    assert re.fullmatch(rf"python:{re.escape(python_version)}\.\d+-slim-trixie", base), base
+    official, base = values(project, "FROM")
+    tag = rf"python:{re.escape(python_version)}\.\d+-slim-trixie"
+    assert re.fullmatch(rf"{tag} AS official", official), official
+    # Built FROM ${BASE_IMAGE}, by default that stage; --build-arg BASE_IMAGE=... replaces it.
+    assert base == "${BASE_IMAGE}" and "BASE_IMAGE=official" in values(project, "ARG")
 
 
 def test_docker_installs_only_hashed_wheels_from_the_lock_and_runs_unprivileged(baked):
@@ -81,7 +84,7 @@ def test_docker_installs_only_hashed_wheels_from_the_lock_and_runs_unprivileged(
     assert installs == [
         "python -m pip install --require-hashes --only-binary=:all: --no-deps -r requirements.txt"
     ]
-    assert values(project, "ARG") == ["SOURCE_DATE_EPOCH=0"]
+    assert values(project, "ARG") == ["BASE_IMAGE=official", "SOURCE_DATE_EPOCH=0"]
     env = environment(project)
     assert env["PYTHONHASHSEED"] == "0" and env["PYTHONPATH"] == "/app/src"
     (user,) = values(project, "USER")
@@ -163,9 +166,10 @@ def test_docker_yes_hadolint_hook_is_pinned_like_the_tests(baked):
 
 @pytest.mark.slow
 def test_docker_steps_build_and_run_the_pipeline_in_a_fresh_environment(tmp_path):
-    """Play the Dockerfile on this machine (no Docker engine here): a fresh venv stands in for
-    the base image's Python, a copy of the build context (.dockerignore applied) for /app; the
-    RUN steps run in order with the ENV values, then the CMD, which must run every stage."""
+    """Play the Dockerfile on this machine without an engine (tests/test_docker_build_e2e.py
+    builds it on one): a fresh venv stands in for the base image's Python, a copy of the build
+    context (.dockerignore applied) for /app; the RUN steps run in order with the ENV values,
+    then the CMD, which must run every stage."""
     project = bake_locked(tmp_path / "bake", docker="yes")
     context = tmp_path / "app"
     ignored = pathspec.GitIgnoreSpec.from_lines(project.text(".dockerignore").splitlines())

@@ -49,3 +49,9 @@ def test_run_name_is_command_and_commit(tmp_path):
     assert runinfo.run_name({"command": "dvc repro"}, tmp_path) == "dvc-repro-no-commit"
     tags = {"command": "dvc exp run", "dvc.experiment": "brisk-bear"}
     assert runinfo.run_name(tags, tmp_path) == "brisk-bear-no-commit"
+
+
+def test_run_name_without_git_installed_is_no_commit(tmp_path, monkeypatch):
+    """The slim Docker image has no git: the run is still named, not a crash."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git on it
+    assert runinfo.run_name({"command": "all"}, tmp_path) == "all-no-commit"

@@ -42,10 +42,14 @@ def execution_tags(command: str) -> dict[str, str]:
 
 
 def short_commit(root: Path) -> str:
-    """The checked-out commit, abbreviated; "no-commit" outside git or before a first commit."""
-    done = subprocess.run(
-        ["git", "rev-parse", "--short=8", "HEAD"], cwd=root, capture_output=True, text=True
-    )
+    """The checked-out commit, abbreviated; "no-commit" outside git, before a first commit or
+    where git is not installed (the slim Docker image)."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short=8", "HEAD"], cwd=root, capture_output=True, text=True
+        )
+    except FileNotFoundError:
+        return "no-commit"
     return done.stdout.strip() if done.returncode == 0 else "no-commit"
 
 
