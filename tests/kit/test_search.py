@@ -58,7 +58,8 @@ def test_ints_when_both_bounds_are_ints_floats_otherwise(config):
 
 def test_space_names_hyperparameters_the_configured_kind_takes(config):
     with pytest.raises(
-        ConfigError, match=rf"unknown key 'tracking.tune.space.no_such_knob' for kind {config.model.kind}"
+        ConfigError,
+        match=rf"unknown key 'tracking.tune.space.no_such_knob' for kind {config.model.kind}",
     ):
         search.check_space(
             tune_config(config, space={"no_such_knob": {"low": 1, "high": 2}}), config.model
@@ -69,9 +70,7 @@ def test_space_names_hyperparameters_the_configured_kind_takes(config):
 def test_space_bounds_must_be_values_the_model_takes(config):
     name = next(iter(tune_space(PROJECT)))
     with pytest.raises(ConfigError, match=rf"tracking.tune.space.{name}"):
-        search.check_space(
-            tune_config(config, space={name: {"low": -5, "high": 2}}), config.model
-        )
+        search.check_space(tune_config(config, space={name: {"low": -5, "high": 2}}), config.model)
 
 
 def test_check_metric_must_fit_the_task(schema):

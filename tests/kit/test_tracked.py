@@ -1,7 +1,6 @@
 import argparse
 
 import pytest
-
 from mlreprokit import cli, tracked, tune
 from mlreprokit.paths import PARAMS
 
@@ -10,7 +9,9 @@ def test_tune_is_seeded_once_like_every_command(project, monkeypatch):
     seeds, searched = [], []
     monkeypatch.setattr(cli, "seed_everything", seeds.append)
     monkeypatch.setattr(tune, "run", lambda config, root, **options: searched.append(config.seed))
-    args = argparse.Namespace(command="tune", params=PARAMS, no_track=False, workers=1, storage=None)
+    args = argparse.Namespace(
+        command="tune", params=PARAMS, no_track=False, workers=1, storage=None
+    )
     tracked.run_tune(args)
     assert seeds == searched and len(seeds) == 1
 

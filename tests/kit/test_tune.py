@@ -86,7 +86,9 @@ def test_the_proposal_changes_only_model_values_and_keeps_comments():
         assert added[0].index("#") == removed[0].index("#")
         assert added[0].split("#", 1)[1] == removed[0].split("#", 1)[1]
     assert yaml.safe_load(proposed)["model"] == {
-        **yaml.safe_load(text)["model"], names[0]: 7, "added_knob": None
+        **yaml.safe_load(text)["model"],
+        names[0]: 7,
+        "added_knob": None,
     }
 
 

@@ -18,6 +18,7 @@ from typing import Any, cast
 
 import optuna
 import pandas as pd
+from optuna.storages.journal import JournalFileBackend, JournalStorage
 from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 
 from .config import as_mapping, parse
@@ -53,8 +54,7 @@ class Study:
         if self.url is not None:
             return self.url
         if self.journal is not None:
-            backend = optuna.storages.journal.JournalFileBackend(str(self.journal))
-            return optuna.storages.journal.JournalStorage(backend)
+            return JournalStorage(JournalFileBackend(str(self.journal)))
         return None
 
     def load(self, seed: int) -> optuna.Study:

@@ -158,6 +158,8 @@ def tracked_commands() -> dict[str, Command]:
         tracked["monitor"], run=run_monitor, arguments=monitor_arguments
     )
     tracked["tune"] = Command(
-        "an Optuna study of tracking.tune.space, one tracked run per trial", run_tune, tune_arguments
+        "an Optuna study of tracking.tune.space, one tracked run per trial",
+        run_tune,
+        tune_arguments,
     )
     return tracked

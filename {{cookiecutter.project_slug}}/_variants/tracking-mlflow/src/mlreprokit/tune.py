@@ -33,7 +33,7 @@ def run(
         tracking.log_manifest(build_manifest(config, root))
         mlflow.log_params({"tune.trials": tune.trials, "tune.workers": workers})
         trials = search(config, root, config.tracking.experiment, workers, storage)
-        runs = {}
+        runs: dict[int, str] = {}
         for trial in trials:
             with mlflow.start_run(run_name=f"trial-{trial.number}", nested=True) as child:
                 mlflow.log_params({**model_params(trial.model), "seed": config.seed})

@@ -36,7 +36,7 @@ def run(
     key = f"cv_{tune.metric}"
     group = f"tune-{short_commit(root)}-{secrets.token_hex(3)}"
     manifest = build_manifest(config, root)
-    runs = {}
+    runs: dict[int, str] = {}
     for trial in trials:
         with tracking.start_run(
             config,
@@ -50,8 +50,7 @@ def run(
             child.log({key: trial.score})
             runs[trial.number] = child.id
     print(
-        f"best: trial {top.number}, run {runs[top.number]} ({key} {top.score:.4f}) "
-        f"in group {group}"
+        f"best: trial {top.number}, run {runs[top.number]} ({key} {top.score:.4f}) in group {group}"
     )
     tuned = {name: as_mapping(top.model)[name] for name in tune.space}
     print(proposal.report(proposal.write(root / params, root, tuned), tuned))

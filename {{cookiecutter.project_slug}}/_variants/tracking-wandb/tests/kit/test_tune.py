@@ -23,7 +23,9 @@ def with_tune(config, **settings):
         **settings,
     }
     tune = parse(TuneConfig, values, "tracking.tune.")
-    tracking = TrackingConfig(enabled=True, project="tune-test", entity=None, mode="offline", tune=tune)
+    tracking = TrackingConfig(
+        enabled=True, project="tune-test", entity=None, mode="offline", tune=tune
+    )
     return dataclasses.replace(config, tracking=tracking)
 
 
