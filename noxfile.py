@@ -82,8 +82,8 @@ def demo(session: nox.Session) -> None:
 
 @nox.session
 def bench(session: nox.Session) -> None:
-    """Measure bake, bake-to-green, lock, repro and hashing times, and monitor's false-alarm
-    rate (bench/monitor.py); print tables (not a test).
+    """Measure bake, bake-to-green, lock, repro and hashing times, monitor's false-alarm rate
+    (bench/monitor.py) and an S3 artifact store's cost (bench/s3.py); print tables (not a test).
 
     posargs go to bench/bench.py, e.g. `nox -s bench -- --hash-mib 128` for a quicker run.
     """
@@ -92,3 +92,4 @@ def bench(session: nox.Session) -> None:
     session.install("-r", REQUIREMENTS, env={"UV_COMPILE_BYTECODE": "1"})
     session.run("python", "bench/bench.py", *session.posargs)
     session.run("python", "bench/monitor.py")  # monitor's false-alarm rate and power
+    session.run("python", "bench/s3.py")  # an S3 artifact store against local ones

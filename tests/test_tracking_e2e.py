@@ -3,7 +3,6 @@ serve, tune, `mlflow run`, and a tracking URI that cannot be reached."""
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import Baked, bake, bake_locked, clean_env, nox, run
+from .helpers import Baked, bake, bake_locked, clean_env, invocations, nox, run, stop
 
 pytestmark = pytest.mark.slow
 
@@ -185,29 +184,11 @@ def test_mlflow_models_serve_answers_invocations(project):
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(f"server did not start: {server.stderr.read()}") from None
                 time.sleep(0.5)
-        lines = project.text("data/processed/test.csv").splitlines()
-        columns = lines[0].split(",")
-        rows = [[float(x) for x in line.split(",")] for line in lines[1:4]]
-        keep = [i for i, name in enumerate(columns) if name != "target"]
-        body = {
-            "dataframe_split": {
-                "columns": [columns[i] for i in keep],
-                "data": [[row[i] for i in keep] for row in rows],
-            }
-        }
-        request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/invocations",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as response:
-            predictions = json.loads(response.read())["predictions"]
+        predictions = invocations(port, project.text("data/processed/test.csv"))
         assert len(predictions) == 3
         assert all(isinstance(value, int) for value in predictions)
     finally:
-        if server.poll() is None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+        stop(server)
         server.stderr.close()  # the pipe (left open, it is a ResourceWarning: warnings are errors)
 
 

@@ -63,20 +63,23 @@ def require_lock(session: nox.Session, lock: str) -> None:
         session.error(f"the lock files are out of date ({problems[0]}): run `nox -s lock`")
 
 
-def install_locked(session: nox.Session, lock: str) -> None:
+def install_locked(session: nox.Session, lock: str, bytecode: bool = False) -> None:
     """Install exactly the pinned, hashed lock, then this project without dependencies.
 
-    Skipped when the session's environment was last synced to the same lock.
+    `bytecode` compiles the packages at install (pip always does), for sessions whose every
+    run starts fresh processes that must not write caches. Skipped when the session's
+    environment was last synced to the same lock.
     """
     require_lock(session, lock)
     stamp = Path(session.virtualenv.location) / ".lock-sha256"
-    digest = sha256(Path(lock)) + sha256(Path("pyproject.toml"))
+    digest = sha256(Path(lock)) + sha256(Path("pyproject.toml")) + ("+pyc" if bytecode else "")
     if stamp.exists() and stamp.read_text() == digest:
         session.log(f"environment already matches {lock}")
         return
     with timed(session, f"installing {lock} into {session.virtualenv.location}"):
         if session.venv_backend == "uv":
-            session.run_install("uv", "pip", "sync", "--require-hashes", lock, external=True)
+            sync = ["uv", "pip", "sync", "--require-hashes", lock]
+            session.run_install(*sync, *(["--compile-bytecode"] if bytecode else []), external=True)
         else:
             session.install("--require-hashes", "-r", lock)
         session.install("--no-deps", "-e", ".")
@@ -201,7 +204,7 @@ def repro(session: nox.Session) -> None:
     naming the variation behind a difference, `--keep` keeps the copies. What is compared and
     varied: `[tool.repro]` in pyproject.toml. Every check writes its result to reports/repro.json.
     """
-    install_locked(session, RUNTIME_LOCK)
+    install_locked(session, RUNTIME_LOCK, bytecode=True)  # each run imports the stack afresh
     # No bytecode caches either: the check leaves your tree exactly as it found it.
     with timed(session, "running the pipeline twice in fresh copies"):
         command = ["python", "-m", "mlreprokit.repro", *session.posargs]

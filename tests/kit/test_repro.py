@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -159,13 +160,14 @@ def project(tmp_path, monkeypatch):
     monkeypatch.chdir(root)
     made = {"value": lambda conditions: "1"}
 
-    def fake_pipeline(label, conditions, copy, command):
-        for output in [*stage_outputs(), "extra.txt"]:
-            write(copy, output, "0")
-        write(copy, "extra.txt", made["value"](conditions))
-        write(copy, "reports/metrics.json", json.dumps({"accuracy": 0.5}))
+    def fake_pipelines(runs, command):
+        for _label, conditions, copy in runs:
+            for output in [*stage_outputs(), "extra.txt"]:
+                write(copy, output, "0")
+            write(copy, "extra.txt", made["value"](conditions))
+            write(copy, "reports/metrics.json", json.dumps({"accuracy": 0.5}))
 
-    monkeypatch.setattr(repro, "run_pipeline", fake_pipeline)
+    monkeypatch.setattr(repro, "run_pipelines", fake_pipelines)
     return made
 
 
@@ -263,8 +265,71 @@ def test_main_failing_run_stops_the_check_and_leaves_nothing(
     monkeypatch.chdir(root)
     assert repro.main([]) == 2
     captured = capsys.readouterr()
-    assert "[control run] ZeroDivisionError" in captured.out
-    assert "control run failed (exit 1)" in captured.err
+    failed = re.search(
+        r"(control run|varied run) failed \(exit 1\); its output is above", captured.err
+    )
+    assert failed, captured.err  # both fail: the first to end is named, its output shown
+    assert f"[{failed.group(1)}] ZeroDivisionError" in captured.out
+    assert not list(private_tmp.iterdir())
+
+
+def write_and_wait(folder, count):
+    """A run command: mark this run in `folder`, then wait (at most 20 s) for `count` marks."""
+    code = (
+        f"import os, pathlib, time; f = pathlib.Path({str(folder)!r}); "
+        "(f / os.environ['PYTHONHASHSEED']).touch(); "
+        "end = time.time() + 20\n"
+        f"while len(list(f.iterdir())) < {count} and time.time() < end: time.sleep(0.05)\n"
+        f"raise SystemExit(len(list(f.iterdir())) < {count})"
+    )
+    return json.dumps(["python", "-c", code])
+
+
+def test_main_runs_control_and_varied_at_once(tmp_path, monkeypatch, capsys):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    root = tmp_path / "project"
+    table = f"command = {write_and_wait(marks, 2)}\n{exclude(stage_outputs())}\n"
+    write(root, "pyproject.toml", f'{ENTRY}[tool.repro]\noutputs = ["x"]\n{table}')
+    monkeypatch.chdir(root)
+    repro.main(["--no-bisect"])  # NOT CHECKED: nothing writes x; both runs must have ended well
+    out = capsys.readouterr().out
+    assert "control run finished in" in out and "varied run finished in" in out
+    assert sorted(p.name for p in marks.iterdir()) == ["1", "2"]  # PYTHONHASHSEED of each
+
+
+def test_main_runs_one_after_the_other_when_the_path_is_not_varied(tmp_path, monkeypatch, capsys):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    root = tmp_path / "project"
+    table = f"command = {write_and_wait(marks, 1)}\n{exclude(stage_outputs())}\n"
+    settings = f'[tool.repro]\noutputs = ["x"]\n{table}[tool.repro.vary]\npath = false\n'
+    write(root, "pyproject.toml", ENTRY + settings)
+    monkeypatch.chdir(root)
+    repro.main(["--no-bisect"])
+    out = capsys.readouterr().out
+    assert out.index("control run finished in") < out.index("varied run: in ")
+
+
+def test_main_failing_run_stops_the_other(tmp_path, monkeypatch, capsys, private_tmp):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    code = (
+        "import os, pathlib, time; seed = os.environ['PYTHONHASHSEED']; "
+        f"f = pathlib.Path({str(marks)!r}); (f / ('started' + seed)).touch()\n"
+        "if seed == '1': raise SystemExit(3)\n"
+        "time.sleep(30); (f / 'finished').touch()"
+    )
+    root = tmp_path / "project"
+    write(
+        root,
+        "pyproject.toml",
+        f"{ENTRY}[tool.repro]\ncommand = {json.dumps(['python', '-c', code])}\n",
+    )
+    monkeypatch.chdir(root)
+    assert repro.main([]) == 2
+    assert "control run failed (exit 3)" in capsys.readouterr().err
+    assert not (marks / "finished").exists()
     assert not list(private_tmp.iterdir())
 
 
@@ -272,7 +337,7 @@ def test_main_interrupted_leaves_nothing(project, monkeypatch, private_tmp, caps
     def interrupted(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(repro, "run_pipeline", interrupted)
+    monkeypatch.setattr(repro, "run_pipelines", interrupted)
     assert repro.main([]) == 130
     assert "interrupted" in capsys.readouterr().err
     assert not list(private_tmp.iterdir())

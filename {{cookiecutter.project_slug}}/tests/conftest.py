@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from threadpoolctl import threadpool_limits
 
 from mlreprokit.config import DataConfig, load_config
 from mlreprokit.errors import ProjectError
@@ -37,6 +38,14 @@ def pytest_configure(config):
         load_config(PROJECT / "params.yaml")
     except ProjectError as error:
         pytest.exit(f"error: {error}", returncode=2)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def one_thread_per_library():
+    """The tests fit tiny models: one OpenMP/BLAS thread each is much faster there (no threads
+    waiting for work on a busy machine) and gives the same results (`nox -s repro` varies it)."""
+    with threadpool_limits(1):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -191,6 +191,8 @@ def baseline_gate(
     scores on every metric of the task (the class shares; the mean value), so a model with no
     skill fails the gate."""
     target = frame[schema.target]
+    if target.dtype == object or isinstance(target.dtype, pd.StringDtype):
+        target = pd.Series(pd.factorize(target, sort=True)[0])  # labels as codes: a faster sort
     rows = np.zeros((len(frame), 1))  # no features
     classify = schema.task == "classification"
     no_skill = DummyClassifier(strategy="prior") if classify else DummyRegressor()

@@ -315,7 +315,7 @@ def infer_column(name: str, values: pd.Series, categorical: bool) -> Column:
         return Column(name, kind=kind, minimum=low, maximum=high, nullable=nullable)
     if not categorical and is_dates(known):
         return Column(name, kind="date", nullable=nullable)
-    distinct = sorted({plain(value) for value in known}, key=str)
+    distinct = sorted({plain(value) for value in known.unique()}, key=str)
     if len(distinct) <= MAX_CATEGORIES:
         return Column(name, kind="categorical", allowed=tuple(distinct), nullable=nullable)
     return Column(name, kind="categorical" if categorical else "text", nullable=nullable)
@@ -323,8 +323,9 @@ def infer_column(name: str, values: pd.Series, categorical: bool) -> Column:
 
 def is_dates(known: pd.Series) -> bool:
     """Whether every value is an ISO 8601 date (and there is at least one)."""
-    text = known.astype("string")
-    return bool(len(text)) and bool(text.str.fullmatch(ISO_DATE).all())
+    text = pd.Series(known.unique()).astype("string")
+    first = text.head(100)  # most columns that are not dates show it in their first values
+    return bool(len(text)) and all(part.str.fullmatch(ISO_DATE).all() for part in (first, text))
 
 
 def infer_task(target: pd.Series) -> str:

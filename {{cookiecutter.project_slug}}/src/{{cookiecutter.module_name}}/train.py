@@ -15,9 +15,16 @@ from .model import build_model
 
 
 def fit(config: Config, schema: Schema, train: pd.DataFrame) -> Pipeline:
-    """Fit a model on a training split: every column but the target and the id is an input."""
+    """Fit a model on a training split: every column but the target and the id is an input.
+
+    The fit uses every CPU core the process may use, where the estimator can (a forest's trees);
+    the model does not depend on how many (`nox -s repro` varies them). Predictions run in one
+    thread, so the trees' votes add up in one order.
+    """
     inputs = model_inputs(train, schema)
-    return build_model(config, schema, inputs).fit(inputs, train[schema.target])
+    model = build_model(config, schema, inputs)
+    with joblib.parallel_config(backend="threading", n_jobs=-1):
+        return model.fit(inputs, train[schema.target])
 
 
 def run(config: Config, root: Path) -> None:

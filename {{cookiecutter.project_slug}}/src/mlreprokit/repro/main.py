@@ -33,7 +33,7 @@ from .report import (
 )
 from .settings import PYPROJECT, ReproError, Settings, load_settings
 from .variations import VARIATION_NAMES, Variation, build_variations, launch
-from .workspace import Workspace, copy_project, run_pipeline
+from .workspace import Workspace, copy_project, run_pipelines
 
 try:  # data_versioning=dvc: the dvc.lock of the last `dvc repro` is a committed reference too
     from ..dvcfiles import DVC_LOCK, check_lock
@@ -67,16 +67,31 @@ class Runner:
         self.count = 0
 
     def run(self, label: str, varied: set[str]) -> Result:
-        conditions = launch(self.applied, varied, self.env)
-        copy = self.workspace / conditions.folder / self.root.resolve().name
-        copy_project(self.root, copy, self.settings.outputs, bool(conditions.reverse_order))
-        run_pipeline(label, conditions, copy, self.settings.command)
-        self.count += 1
-        kept = self.workspace / "done" / str(self.count)  # frees the path for the next run
-        kept.parent.mkdir(exist_ok=True)
-        shutil.move(copy, kept)
-        shutil.rmtree(copy.parent / "home", ignore_errors=True)
-        return Result(label, copy, take_snapshot(kept, self.settings.outputs))
+        """Run the pipeline once in a fresh copy, with the named variations varied."""
+        return self.run_together([(label, varied)])[0]
+
+    def run_together(self, runs: list[tuple[str, set[str]]]) -> list[Result]:
+        """Run the pipeline in a fresh copy per (label, varied) at the same time, or one after
+        the other when their copies would share a folder (the path is not varied)."""
+        starts = [(label, launch(self.applied, varied, self.env)) for label, varied in runs]
+        folders = [conditions.folder for _, conditions in starts]
+        if len(set(folders)) < len(folders):
+            return [result for run in runs for result in self.run_together([run])]
+        copies = []
+        for label, conditions in starts:
+            copy = self.workspace / conditions.folder / self.root.resolve().name
+            copy_project(self.root, copy, self.settings.outputs, bool(conditions.reverse_order))
+            copies.append((label, conditions, copy))
+        run_pipelines(copies, self.settings.command)
+        results = []
+        for label, conditions, copy in copies:
+            self.count += 1
+            kept = self.workspace / "done" / str(self.count)  # frees the path for the next run
+            kept.parent.mkdir(exist_ok=True)
+            shutil.move(copy, kept)
+            shutil.rmtree(copy.parent / "home", ignore_errors=True)
+            results.append(Result(label, copy, take_snapshot(kept, self.settings.outputs)))
+        return results
 
 
 def choose(settings: Settings) -> tuple[list[Variation], dict[str, str]]:
@@ -115,8 +130,9 @@ def check(
     print_variations(applied, skipped)
     with Workspace(f"{load_pipeline().module}-repro-", keep) as workspace:
         runner = Runner(root, workspace.path, settings, applied)
-        control = runner.run("control run", set())
-        varied = runner.run("varied run", {v.name for v in applied})
+        control, varied = runner.run_together(
+            [("control run", set()), ("varied run", {v.name for v in applied})]
+        )
         verdicts = compare(control.snapshot, varied.snapshot, settings, ("control", "varied"))
         differing = [v.path for v in verdicts if v.differs]
         causes = bisect(runner, control, differing, applied, settings) if bisection else {}

@@ -21,7 +21,8 @@ FIXES = {
     "hash_seed": "iterating a set (or a dict built from one) of strings: sort it first",
     "path": "a path written into the output: write paths relative to the project root",
     "threads": "a thread-count-dependent reduction: fix the thread count or sum in a fixed order",
-    "cpus": "a value that depends on the CPU count (os.cpu_count(), n_jobs=-1): fix n_jobs",
+    "cpus": "a value that depends on the CPU count (os.cpu_count(), or a sum whose order follows "
+    "the threads, as a forest predicting with n_jobs > 1): fix n_jobs where it does",
     "locale": "locale-dependent formatting, parsing or encoding: pass encoding= and format "
     "numbers without the locale",
     "timezone": "local time in an output: use UTC, or keep times in the manifest",

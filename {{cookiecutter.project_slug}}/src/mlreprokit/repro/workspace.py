@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -108,6 +109,47 @@ def _stop_if_signalled() -> None:
 
 def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> None:
     """Run the pipeline in a fresh process inside `copy`, its output shown as it comes."""
+    run_pipelines([(label, launch, copy)], command)
+
+
+def run_pipelines(runs: list[tuple[str, Launch, Path]], command: list[str]) -> None:
+    """Run the pipeline in each (label, launch, copy) at the same time, each in a fresh process
+    inside its copy, every line of their output shown as it comes, after its run's label."""
+    started: list[tuple[str, subprocess.Popen[str]]] = []
+    relays: list[threading.Thread] = []
+    codes: dict[str, int] = {}
+    try:
+        for label, launch, copy in runs:
+            started.append((label, start(label, launch, copy, command)))
+        _stop_if_signalled()
+        relays = [threading.Thread(target=relay, args=(*run, codes)) for run in started]
+        for thread in relays:
+            thread.start()
+        while any(thread.is_alive() for thread in relays):
+            relays[0].join(0.1)  # timed, so Ctrl-C and SIGTERM land here at once
+            if any(codes.values()):  # one run failed: the others need not finish
+                for _, process in started:
+                    process.kill()
+        _stop_if_signalled()
+    except BaseException:  # Ctrl-C or SIGTERM: stop the runs before their copies are removed
+        for _, process in started:
+            process.kill()
+        for thread in relays:
+            thread.join()
+        for _, process in started:
+            process.wait()
+        raise
+    finally:
+        for _, process in started:
+            _RUNNING.remove(process)
+    failed = [label for label, code in codes.items() if code > 0]  # in the order they ended
+    failed += [label for label, code in codes.items() if code < 0]  # killed, when one failed
+    if failed:
+        raise ReproError(f"{failed[0]} failed (exit {codes[failed[0]]}); its output is above")
+
+
+def start(label: str, launch: Launch, copy: Path, command: list[str]) -> subprocess.Popen[str]:
+    """Start the pipeline in `copy` under `launch`'s conditions, its output piped."""
     env = dict(launch.env)
     paths = [str(copy / "src")]  # the copy's code, not the editable install's tree
     if launch.reverse_order is not None:
@@ -124,7 +166,6 @@ def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> 
             os.sched_setaffinity(0, launch.cpus)
 
     print(f"{label}: in {copy}", flush=True)
-    started = time.perf_counter()
     try:
         process = subprocess.Popen(
             [sys.executable if command[0] == "python" else command[0], *command[1:]],
@@ -139,20 +180,16 @@ def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> 
     except OSError as error:
         raise ReproError(f"[tool.repro] command cannot start: {error}") from None
     _RUNNING.append(process)
-    try:
-        _stop_if_signalled()
-        assert process.stdout is not None, "the run's output is piped (stdout=PIPE)"
-        for line in process.stdout:
-            print(f"  [{label}] {line}", end="", flush=True)
-        process.stdout.close()  # the pipe, read to its end (unclosed, it is a ResourceWarning)
-        code = process.wait()
-        _stop_if_signalled()
-    except BaseException:  # Ctrl-C or SIGTERM: stop the run before its copy is removed
-        process.kill()
-        process.wait()
-        raise
-    finally:
-        _RUNNING.remove(process)
-    if code:
-        raise ReproError(f"{label} failed (exit {code}); its output is above")
-    print(f"{label} finished in {time.perf_counter() - started:.1f} s", flush=True)
+    return process
+
+
+def relay(label: str, process: subprocess.Popen[str], codes: dict[str, int]) -> None:
+    """Show a run's output line by line until it ends; record its exit status in `codes`."""
+    begun = time.perf_counter()
+    assert process.stdout is not None, "the run's output is piped (stdout=PIPE)"
+    for line in process.stdout:
+        print(f"  [{label}] {line}", end="", flush=True)
+    process.stdout.close()  # the pipe, read to its end (unclosed, it is a ResourceWarning)
+    codes[label] = process.wait()
+    if not codes[label]:
+        print(f"{label} finished in {time.perf_counter() - begun:.1f} s", flush=True)
