@@ -140,7 +140,7 @@ OPTION_FILES = {
         ".dvc/config",
         "dvc.yaml",
         "src/mlreprokit/dvcfiles.py",
-        "tests/kit/test_dvcfiles.py",
+        "tests/test_dvc_yaml.py",
     },
     ("ci", "github"): {".github/workflows/ci.yml", AUDIT, MONITOR, ".github/dependabot.yml"},
     ("ci", "gitlab"): {".gitlab-ci.yml"},

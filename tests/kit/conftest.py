@@ -26,6 +26,7 @@ def load_fixtures():
 FIXTURES = load_fixtures()
 schema, frame, config, project = FIXTURES.schema, FIXTURES.frame, FIXTURES.config, FIXTURES.project
 no_ci_environment = FIXTURES.no_ci_environment
+one_thread_per_library = FIXTURES.one_thread_per_library
 PIPELINE = load_pipeline(PROJECT)
 
 

@@ -298,6 +298,26 @@ def test_main_runs_control_and_varied_at_once(tmp_path, monkeypatch, capsys):
     assert sorted(p.name for p in marks.iterdir()) == ["1", "2"]  # PYTHONHASHSEED of each
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="the cpus variation needs 2 CPUs")
+def test_main_pins_the_control_run_to_half_the_cpus_and_lowers_the_varied_one(
+    tmp_path, monkeypatch
+):
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    code = (
+        f"import os, pathlib; f = pathlib.Path({str(marks)!r}) / os.environ['PYTHONHASHSEED']; "
+        "f.write_text(f'{len(os.sched_getaffinity(0))} {os.nice(0)}')"
+    )
+    root = tmp_path / "project"
+    table = f"command = {json.dumps(['python', '-c', code])}\n{exclude(stage_outputs())}\n"
+    write(root, "pyproject.toml", f'{ENTRY}[tool.repro]\noutputs = ["x"]\n{table}')
+    monkeypatch.chdir(root)
+    repro.main(["--no-bisect"])
+    every, base = len(os.sched_getaffinity(0)), os.nice(0)
+    assert (marks / "1").read_text() == f"{every // 2} {base}"  # the control run
+    assert (marks / "2").read_text() == f"{every} {min(base + 10, 19)}"  # the varied run
+
+
 def test_main_runs_one_after_the_other_when_the_path_is_not_varied(tmp_path, monkeypatch, capsys):
     marks = tmp_path / "marks"
     marks.mkdir()

@@ -84,7 +84,7 @@ class Runner:
             copies.append((label, conditions, copy))
         run_pipelines(copies, self.settings.command)
         results = []
-        for label, conditions, copy in copies:
+        for label, _, copy in copies:
             self.count += 1
             kept = self.workspace / "done" / str(self.count)  # frees the path for the next run
             kept.parent.mkdir(exist_ok=True)

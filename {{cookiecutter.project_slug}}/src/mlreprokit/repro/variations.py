@@ -33,6 +33,7 @@ class Launch:
     folder: str = "a"
     umask: int = 0o022
     cpus: set[int] | None = None
+    nice: int = 0  # added to the run's niceness: the run with every CPU yields to a pinned one
     reverse_order: bool | None = None  # None: file_order is not varied
     fresh_home: bool = False
 
@@ -97,6 +98,7 @@ def build_variations() -> list[Variation]:
 
     def fewer_cpus(launch: Launch, varied: bool) -> None:
         launch.cpus = None if varied else half
+        launch.nice = 10 if varied else 0  # so the two at once take about one pinned run's time
 
     def umask(launch: Launch, varied: bool) -> None:
         launch.umask = 0o002 if varied else 0o022

@@ -164,6 +164,8 @@ def start(label: str, launch: Launch, copy: Path, command: list[str]) -> subproc
     def limit() -> None:  # in the child, before the pipeline starts
         if launch.cpus is not None:
             os.sched_setaffinity(0, launch.cpus)
+        if launch.nice:
+            os.nice(launch.nice)
 
     print(f"{label}: in {copy}", flush=True)
     try:
@@ -175,7 +177,7 @@ def start(label: str, launch: Launch, copy: Path, command: list[str]) -> subproc
             stderr=subprocess.STDOUT,
             text=True,
             umask=launch.umask,
-            preexec_fn=limit if launch.cpus is not None else None,
+            preexec_fn=limit if launch.cpus is not None or launch.nice else None,
         )
     except OSError as error:
         raise ReproError(f"[tool.repro] command cannot start: {error}") from None
