@@ -189,7 +189,7 @@ def search(
     config: Any, root: Path, name: str, workers: int = 1, url: str | None = None
 ) -> list[Trial]:
     """Run the study of `tracking.tune` on the train split (already written); return this
-    search's finished trials in order. With one worker it runs in this process."""
+    search's finished trials in order. This process is worker 0; the others are started."""
     quiet()
     session = secrets.token_hex(4)
     study = place(name, root, workers, url, session)
@@ -200,11 +200,13 @@ def search(
     loaded = study.load(config.seed)  # creates it, before any worker loads it
     if len(jobs) == 1:
         loaded.optimize(objective(jobs[0]), n_trials=jobs[0].trials)
-    else:
-        spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
-        with ProcessPoolExecutor(len(jobs), mp_context=spawn) as pool:
-            for done in [pool.submit(work, job) for job in jobs]:
-                done.result()  # a worker's error is raised here
+        return finished(loaded, config.model, session)
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no forked state
+    with ProcessPoolExecutor(len(jobs) - 1, mp_context=spawn) as pool:
+        others = [pool.submit(work, job) for job in jobs[1:]]
+        loaded.optimize(objective(jobs[0]), n_trials=jobs[0].trials)  # this process: worker 0
+        for done in others:
+            done.result()  # a worker's error is raised here
     return finished(loaded, config.model, session)
 
 
