@@ -5,9 +5,9 @@ What it measures, in one run: the bake (default options, median of several); bak
 then the same ones again), and warm for each option value of OPTION_VALUES; bake -> `adopt` of
 a regression data set -> green `nox`; `nox -s lock`; `nox -s repro` against one
 `nox -s pipeline` run; `adopt` against one read of the file and repro against one pipeline run
-on a 21-column table at two sizes (`--scale-rows`); and the project's hashing (`sha256_tree`)
-against `sha256sum` on the same files. The targets are printed beside the figures, never
-asserted: this is a measurement, not a test.
+on a 21-column table at two sizes (`--scale-rows`); `tune` (a 20-trial study) with 1 and with 2
+workers; and the project's hashing (`sha256_tree`) against `sha256sum` on the same files. The
+targets are printed beside the figures, never asserted: this is a measurement, not a test.
 
     python bench/bench.py                  # everything, 1 GiB of files to hash
     python bench/bench.py --hash-mib 128   # a quicker run
@@ -309,6 +309,35 @@ def measure_repro(project: Path, caches: Path, repeats: int) -> list[Row]:
     ]
 
 
+def measure_tune(project: Path, python: Path, env: dict[str, str], trials: int) -> list[Row]:
+    """`tune` of a `trials`-trial study with 1 and with 2 worker processes on this machine
+    (data and features stages included, as `tune` runs them), and the speed-up."""
+    params = yaml_with_trials(project, trials)
+    env = {**env, "PYTHONHASHSEED": "0", "MLFLOW_TRACKING_URI": f"sqlite:///{project / 'bench.db'}"}
+    seconds = {}
+    for workers in (1, 2):
+        command = [str(python), "-m", MODULE, "--params", params.name, "tune"]
+        took, _, status = timed([*command, "--workers", str(workers)], project, env)
+        if status != 0:
+            return [Row(f"`tune`, {trials} trials, {workers} workers", f"failed (exit {status})")]
+        seconds[workers] = took
+    how = f"{trials} trials of the default space, `--workers N`, tracked to a local sqlite store"
+    return [
+        Row(f"`tune`, {trials} trials, 1 worker", fmt(seconds[1]), "", how),
+        Row(f"`tune`, {trials} trials, 2 workers", fmt(seconds[2]), "", "journal in .optuna/"),
+        Row("`tune`: 1 worker / 2 workers", f"{seconds[1] / seconds[2]:.2f}x", "", "speed-up"),
+    ]
+
+
+def yaml_with_trials(project: Path, trials: int) -> Path:
+    """A copy of params.yaml beside it with `trials:` of `tracking.tune` set."""
+    text = (project / "params.yaml").read_text(encoding="utf-8")
+    changed = re.sub(r"(?m)^(    trials:)\s*\d+", rf"\g<1> {trials}", text, count=1)
+    path = project / "params-bench.yaml"
+    path.write_text(changed, encoding="utf-8")
+    return path
+
+
 def load_hashing(project: Path):
     """Import the baked project's hashing.py by path (stdlib only, no install needed)."""
     path = project / "src" / KIT / "hashing.py"
@@ -403,13 +432,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="20000,200000",
         help="table sizes (rows, comma-separated) for the adopt and repro ratios",
     )
+    parser.add_argument("--tune-trials", type=int, default=20, help="trials of the timed `tune`")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.hash_mib < 1 or args.bakes < 1 or args.repeats < 1:
-        sys.exit("bench: --hash-mib, --bakes and --repeats must be at least 1")
+    if min(args.hash_mib, args.bakes, args.repeats, args.tune_trials) < 1:
+        sys.exit("bench: --hash-mib, --bakes, --repeats and --tune-trials must be at least 1")
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         work, caches = Path(tmp), Path(tmp) / "caches"
         started = time.perf_counter()
@@ -427,6 +457,9 @@ def main(argv: list[str] | None = None) -> int:
         rows += measure_repro(project, caches, args.repeats)
         print(f"bench: adopt and repro at {args.scale_rows} rows", file=sys.stderr)
         rows += measure_scale(work, caches, args.scale_rows)
+        print(f"bench: tune, {args.tune_trials} trials, 1 and 2 workers", file=sys.stderr)
+        python = project / ".nox" / "pipeline" / "bin" / "python"  # built by measure_repro
+        rows += measure_tune(project, python, project_env(caches), args.tune_trials)
         print(f"bench: hashing {args.hash_mib} MiB", file=sys.stderr)
         rows += measure_hashing(project, work, args.hash_mib, args.repeats)
         print(f"bench: done in {fmt(time.perf_counter() - started)}", file=sys.stderr)

@@ -117,7 +117,10 @@ BASE_FILES = {
 }
 # What every tracker shares (the `tracked` variant folder), and each tracker's own modules.
 TRACKED_FILES = {
-    *(f"src/mlreprokit/{name}.py" for name in ("runinfo", "search", "tracked", "tune_config")),
+    *(
+        f"src/mlreprokit/{name}.py"
+        for name in ("proposal", "runinfo", "search", "tracked", "tune_config")
+    ),
 }
 MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
 WANDB_MODULES = ("tracking", "tune")

@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import yaml
 
 from .helpers import Baked, bake_locked, clean_env, nox, run, stop
 from .test_tracking_e2e import free_port
@@ -39,7 +40,8 @@ def wait_until(ready, what: str, seconds: float, process: subprocess.Popen | Non
 
 @pytest.fixture(scope="module")
 def postgres():
-    """A throwaway PostgreSQL cluster on 127.0.0.1 with a database `mlflow`; yields its URI."""
+    """A throwaway PostgreSQL cluster on 127.0.0.1 with databases `mlflow` and `optuna`; yields
+    the URI of `mlflow`."""
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb")) or [shutil.which("initdb")]
     if found[-1] is None:
         pytest.fail("PostgreSQL is not installed: `apt-get install -y postgresql` (.ci/run does)")
@@ -60,7 +62,8 @@ def postgres():
         pg("pg_ctl", "-D", str(data), "-l", str(base / "log"), "-w", "-o",
            f"-h 127.0.0.1 -p {port} -k {base}", "start")  # fmt: skip
         try:
-            pg("createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "mlflow")
+            for database in ("mlflow", "optuna"):  # `tune --storage`: a database of its own
+                pg("createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", database)
             # The driver named: SQLAlchemy 2.1 would take `postgresql://` to mean psycopg 3.
             yield f"postgresql+psycopg2://postgres@127.0.0.1:{port}/mlflow"
         finally:
@@ -189,3 +192,28 @@ def test_two_pipelines_at_once_both_land(project, server, tmp_path):
     for found in newest:
         assert found["info"]["status"] == "FINISHED"
         assert as_dict(found["data"]["metrics"]).keys() == {"accuracy", "f1_macro", "log_loss"}
+
+
+def test_tune_two_workers_share_a_study_on_postgresql(project, server, postgres):
+    python = project.root / ".nox" / "pipeline" / "bin" / "python"
+    uv = [sys.executable, "-m", "uv", "pip", "install", "--quiet", "--python", str(python)]
+    run([*uv, "psycopg2-binary"], project.root)  # the driver a team adds for --storage
+    storage = postgres.rsplit("/", 1)[0] + "/optuna"
+    env = {"MLFLOW_TRACKING_URI": server, "PYTHONHASHSEED": "0"}
+    tune = [str(python), "-m", "my_ml_project", "tune", "--workers", "2", "--storage", storage]
+    done = run(tune, project.root, **env)
+    trials = yaml.safe_load(project.text("params.yaml"))["tracking"]["tune"]["trials"]
+    assert len(re.findall(r"^trial \d+: ", done.stdout, re.M)) == trials
+    (parent,) = search_runs(server, "tags.command = 'tune'")
+    children = search_runs(server, f"tags.mlflow.parentRunId = '{parent['info']['run_id']}'")
+    assert len(children) == trials
+    best = [c for c in children if as_dict(c["data"].get("tags", [])).get("best") == "true"]
+    assert [c["info"]["run_id"] for c in best] == [as_dict(parent["data"]["tags"])["best_run_id"]]
+    study = f"optuna.load_study(study_name={EXPERIMENT!r}, storage={storage!r})"
+    again = run(tune, project.root, **env)  # a second search joins the same study
+    assert "trial" in again.stdout
+    stored = run(
+        [str(python), "-c", f"import optuna; print(len({study}.trials))"], project.root
+    ).stdout
+    assert int(stored) == 2 * trials
+    assert project.root.joinpath("reports/tune.diff").is_file() or "already has" in done.stdout

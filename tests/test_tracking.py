@@ -63,12 +63,20 @@ def test_tracking_mlflow_stores_and_secrets_are_git_ignored(baked):
     assert ignored(project, *stores, ".env.example") == stores
 
 
-def test_tracking_mlflow_tune_grid_names_model_hyperparameters(baked):
+def test_tracking_mlflow_tune_space_names_model_hyperparameters(baked):
     params = yaml.safe_load(baked().text("params.yaml"))
-    grid = params["tracking"]["tune"]["grid"]
-    assert set(grid) <= set(params["model"])
-    assert all(isinstance(values, list) and values for values in grid.values())
+    space = params["tracking"]["tune"]["space"]
+    assert set(space) <= set(params["model"])
+    assert all(isinstance(spec, dict) and spec for spec in space.values())
     assert params["tracking"]["model_name"] == params["tracking"]["experiment"] == "my-ml-project"
+
+
+def test_tracking_tune_proposal_and_journals_are_git_ignored(baked):
+    for tracking in ("mlflow", "wandb"):
+        project = baked(tracking=tracking)
+        found = {"reports/tune.diff", ".optuna/tune-1.log"}
+        assert ignored(project, *found) == found
+    assert "optuna" not in baked(tracking="none").text("requirements.in")
 
 
 def test_tracking_mlflow_custom_names_reach_experiment_model_and_mlproject(baked):
@@ -92,7 +100,7 @@ def test_tracking_wandb_is_offline_by_default_in_the_slug_project(baked):
     tracking = params["tracking"]
     assert tracking["mode"] == "offline" and tracking["enabled"] is True
     assert (tracking["project"], tracking["entity"]) == ("churn-model", None)
-    assert set(tracking["tune"]["grid"]) <= set(params["model"])
+    assert set(tracking["tune"]["space"]) <= set(params["model"])
 
 
 def test_tracking_wandb_local_runs_are_git_ignored(baked):

@@ -193,7 +193,7 @@ def test_mlflow_models_serve_answers_invocations(project):
 
 
 def test_tune_makes_child_runs_under_one_parent_and_tags_the_best(project):
-    module(project, "tune")
+    done = module(project, "tune")
     found = query(
         project,
         """
@@ -205,7 +205,7 @@ print(json.dumps({"best": parent.data.tags["best_run_id"],
 """,
     )
     children = found["children"]
-    assert len(children) == 6  # tracking.tune.draws
+    assert len(children) == 6  # tracking.tune.trials
     tagged = [run_id for run_id, (best, _, _) in children.items() if best == "true"]
     assert tagged == [found["best"]]
     assert {seed for _, seed, _ in children.values()} == {"0"}
@@ -215,6 +215,9 @@ print(json.dumps({"best": parent.data.tags["best_run_id"],
     table = module(project, "runs", "--metric", "cv_accuracy").stdout.splitlines()
     first = table[1].split()[0]  # ranked first: a child with the best score (ties in any order)
     assert any(score == top for run_id, score in scores.items() if run_id.startswith(first))
+    diff = project.root / "reports/tune.diff"  # the best params proposed, never applied
+    assert diff.is_file() or "already has" in done.stdout
+    assert "git apply reports/tune.diff" in done.stdout or not diff.exists()
 
 
 def test_mlflow_run_entry_point_all_in_local_env(project):

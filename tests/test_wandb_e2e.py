@@ -111,11 +111,11 @@ def test_wandb_no_track_and_repro_write_no_run(project, pipeline_run):
     assert new_runs(project, before) == []
 
 
-def test_wandb_tune_groups_one_run_per_candidate_and_tags_the_best(project):
+def test_wandb_tune_groups_one_run_per_trial_and_tags_the_best(project):
     before = offline_runs(project)
     nox(project, "-s", "pipeline", "--", "tune", **wandb_env(project))
     candidates = new_runs(project, before)
-    assert len(candidates) == 6  # tracking.tune.draws
+    assert len(candidates) == 6  # tracking.tune.trials
     assert len({parsed["group"] for parsed in candidates}) == 1
     assert candidates[0]["group"].startswith("tune-")
     assert {parsed["job_type"] for parsed in candidates} == {"tune"}

@@ -91,15 +91,15 @@ def synthetic(schema: Schema, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-def tune_grid(project: Path, points: int | None = None) -> dict[str, list[object]]:
-    """`tracking.tune.grid` of the project's params.yaml; with `points`, only its first
-    hyperparameter at that many values: a small search over whatever model is configured."""
+def tune_space(project: Path, first: bool = False) -> dict[str, dict[str, object]]:
+    """`tracking.tune.space` of the project's params.yaml, as written; with `first`, only its
+    first hyperparameter: a small study over whatever model is configured."""
     params = yaml.safe_load((project / PARAMS).read_text(encoding="utf-8"))
-    grid: dict[str, list[object]] = params["tracking"]["tune"]["grid"]
-    if points is None:
-        return grid
-    name = next(iter(grid))
-    return {name: grid[name][:points]}
+    space: dict[str, dict[str, object]] = params["tracking"]["tune"]["space"]
+    if not first:
+        return space
+    name = next(iter(space))
+    return {name: space[name]}
 
 
 def make_project(root: Path, project: Path, **model: object) -> Path:

@@ -2,7 +2,7 @@
 
 One row of `KINDS` per kind: its estimator for classification and for regression. The other keys
 of `model:` are that estimator's hyperparameters, checked when params.yaml is read. Adding a
-kind is one entry here (and its hyperparameters in `tracking.tune.grid` if you tune it).
+kind is one entry here (and its hyperparameters in `tracking.tune.space` if you tune it).
 """
 
 from __future__ import annotations

@@ -112,8 +112,33 @@ def monitor_arguments(parser: argparse.ArgumentParser) -> None:
 def run_tune(args: argparse.Namespace) -> None:
     from . import tune
 
-    # Seeded once, as every command is (cli.prepare), before the search starts.
-    tune.run(cli.prepare(args, tracked_config(args)), Path.cwd())
+    # Seeded once, as every command is (cli.prepare), before the study starts.
+    config = cli.prepare(args, tracked_config(args))
+    tune.run(config, Path.cwd(), workers=args.workers, storage=args.storage, params=args.params)
+
+
+def positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    return value
+
+
+def tune_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        metavar="N",
+        help="processes on this machine splitting tracking.tune.trials, sharing a journal in "
+        ".optuna/ (default: %(default)s; more than 1 is not reproducible trial for trial, one is)",
+    )
+    parser.add_argument(
+        "--storage",
+        metavar="URL",
+        help="the study's database, e.g. your team's postgresql+psycopg2://... (its driver in "
+        "requirements.in): the study named after the experiment, joined if it exists",
+    )
 
 
 def no_track_argument(parser: argparse.ArgumentParser) -> None:
@@ -133,6 +158,8 @@ def tracked_commands() -> dict[str, Command]:
         tracked["monitor"], run=run_monitor, arguments=monitor_arguments
     )
     tracked["tune"] = Command(
-        "search the hyperparameters of tracking.tune, one tracked run per candidate", run_tune
+        "an Optuna study of tracking.tune.space, one tracked run per trial",
+        run_tune,
+        tune_arguments,
     )
     return tracked

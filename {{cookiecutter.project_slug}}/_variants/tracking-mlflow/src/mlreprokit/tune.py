@@ -1,47 +1,52 @@
-"""`tune` with MLflow: the candidates of `tracking.tune` (see search.py), one child run each.
+"""`tune` with MLflow: the Optuna study of `tracking.tune` (see search.py), one child run per
+trial under one parent run.
 
-The best child is tagged `best: true`, and the parent run records it.
+The best child is tagged `best: true`, and the parent run records it. The children are logged
+when the study ends, from this process, whichever worker ran the trial.
 """
 
-import dataclasses
 from pathlib import Path
 from typing import Any
 
 import mlflow
 
-from . import tracking
+from . import proposal, tracking
+from .config import as_mapping
 from .manifest import build_manifest
-from .paths import SCHEMA, TRAIN_DATA
+from .paths import PARAMS, SCHEMA
 from .project import load_pipeline
-from .schema import load_schema, read_split
-from .search import candidates, check_metric, cross_validate, model_params
+from .schema import load_schema
+from .search import best, check_metric, check_space, model_params, search
 
 
-def run(config: Any, root: Path) -> str:
-    """Run the search under one parent run; return the best child's run id."""
+def run(
+    config: Any, root: Path, workers: int = 1, storage: str | None = None, params: Path = PARAMS
+) -> str:
+    """Run the study under one parent run; propose its best parameters; return the best
+    child's run id."""
     tune = config.tracking.tune
-    schema = load_schema(root / SCHEMA)
-    check_metric(tune.metric, schema)
-    settings = candidates(tune, config.model, config.seed)
+    check_metric(tune.metric, load_schema(root / SCHEMA))
+    check_space(tune, config.model)
     key = f"cv_{tune.metric}"
-    scores: dict[str, float] = {}
     with tracking.pipeline_run(config, "tune") as parent:  # fails first if the store is down
-        load_pipeline().run(["data", "features"], config, root)  # the train split the search reads
-        train = read_split(root / TRAIN_DATA, schema)
+        load_pipeline().run(["data", "features"], config, root)  # the train split the study reads
         tracking.log_manifest(build_manifest(config, root))
-        for index, model in enumerate(settings):
-            with mlflow.start_run(run_name=f"candidate-{index}", nested=True) as child:
-                candidate = dataclasses.replace(config, model=model)
-                params = model_params(model)
-                mlflow.log_params({**params, "seed": config.seed})
-                scores[child.info.run_id] = cross_validate(candidate, tune, schema, train)
-                mlflow.log_metric(key, scores[child.info.run_id])
-                print(
-                    f"candidate {index}: {params} {key} {scores[child.info.run_id]:.4f}", flush=True
-                )
-        best = max(scores, key=scores.__getitem__)  # the first of equal scores
-        mlflow.MlflowClient().set_tag(best, "best", "true")
-        mlflow.set_tag("best_run_id", best)
-        mlflow.log_metric(f"best_{key}", scores[best])
-    print(f"best: run {best} ({key} {scores[best]:.4f}) under parent {parent.info.run_id}")
-    return best
+        mlflow.log_params({"tune.trials": tune.trials, "tune.workers": workers})
+        trials = search(config, root, config.tracking.experiment, workers, storage)
+        runs: dict[int, str] = {}
+        for trial in trials:
+            with mlflow.start_run(run_name=f"trial-{trial.number}", nested=True) as child:
+                mlflow.log_params({**model_params(trial.model), "seed": config.seed})
+                mlflow.log_metric(key, trial.score)
+                runs[trial.number] = child.info.run_id
+        top = best(trials)
+        mlflow.MlflowClient().set_tag(runs[top.number], "best", "true")
+        mlflow.set_tag("best_run_id", runs[top.number])
+        mlflow.log_metric(f"best_{key}", top.score)
+    print(
+        f"best: trial {top.number}, run {runs[top.number]} ({key} {top.score:.4f}) "
+        f"under parent {parent.info.run_id}"
+    )
+    tuned = {name: as_mapping(top.model)[name] for name in tune.space}
+    print(proposal.report(proposal.write(root / params, root, tuned), tuned))
+    return runs[top.number]

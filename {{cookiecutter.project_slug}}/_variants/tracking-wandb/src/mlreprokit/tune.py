@@ -1,56 +1,57 @@
-"""`tune` with W&B: the candidates of `tracking.tune` (see search.py), one run each, grouped.
+"""`tune` with W&B: the Optuna study of `tracking.tune` (see search.py), one run per trial,
+grouped.
 
 The runs of one search share the group `tune-<commit>-<id>` and the job type `tune`; the best is
-tagged `best` (the first of equal scores). Scores are computed before any run opens, so a run's
-tags are final when it is written.
+tagged `best` (the first of equal scores). The study ends before any run opens, so a run's tags
+are final when it is written.
 """
 
-import dataclasses
 import secrets
 from pathlib import Path
 from typing import Any
 
-from . import tracking
+from . import proposal, tracking
+from .config import as_mapping
 from .manifest import build_manifest
-from .paths import SCHEMA, TRAIN_DATA
+from .paths import PARAMS, SCHEMA
 from .project import load_pipeline
 from .runinfo import short_commit
-from .schema import load_schema, read_split
-from .search import candidates, check_metric, cross_validate, model_params
+from .schema import load_schema
+from .search import best, check_metric, check_space, model_params, search
 
 
-def run(config: Any, root: Path) -> str:
-    """Score every candidate, then log one run per candidate; return the best run's id."""
-    tune = tracking.settings(config).tune
-    schema = load_schema(root / SCHEMA)
-    check_metric(tune.metric, schema)
-    settings = candidates(tune, config.model, config.seed)
+def run(
+    config: Any, root: Path, workers: int = 1, storage: str | None = None, params: Path = PARAMS
+) -> str:
+    """Run the study, then log one run per trial; propose the best parameters; return the
+    best run's id."""
+    settings = tracking.settings(config)
+    tune = settings.tune
+    check_metric(tune.metric, load_schema(root / SCHEMA))
+    check_space(tune, config.model)
     tracking.run_mode(config)  # fails in one line, before any fit, if W&B cannot be used
-    load_pipeline().run(["data", "features"], config, root)  # the train split the search reads
-    train = read_split(root / TRAIN_DATA, schema)
+    load_pipeline().run(["data", "features"], config, root)  # the train split the study reads
+    trials = search(config, root, settings.project, workers, storage)
+    top = best(trials)
     key = f"cv_{tune.metric}"
-    scores = []
-    for index, model in enumerate(settings):
-        candidate = dataclasses.replace(config, model=model)
-        scores.append(cross_validate(candidate, tune, schema, train))
-        print(f"candidate {index}: {model_params(model)} {key} {scores[-1]:.4f}", flush=True)
-    best = scores.index(max(scores))
     group = f"tune-{short_commit(root)}-{secrets.token_hex(3)}"
     manifest = build_manifest(config, root)
-    run_ids = []
-    for index, (model, score) in enumerate(zip(settings, scores, strict=True)):
+    runs: dict[int, str] = {}
+    for trial in trials:
         with tracking.start_run(
             config,
-            name=f"{group}-candidate-{index}",
+            name=f"{group}-trial-{trial.number}",
             group=group,
             job_type="tune",
-            tags=("best",) if index == best else (),
-            params={**model_params(model), "seed": config.seed, "tune.metric": tune.metric},
+            tags=("best",) if trial is top else (),
+            params={**model_params(trial.model), "seed": config.seed, "tune.metric": tune.metric},
         ) as child:
             tracking.log_manifest(manifest)
-            child.log({key: score})
-            run_ids.append(child.id)
+            child.log({key: trial.score})
+            runs[trial.number] = child.id
     print(
-        f"best: candidate {best}, run {run_ids[best]} ({key} {scores[best]:.4f}) in group {group}"
+        f"best: trial {top.number}, run {runs[top.number]} ({key} {top.score:.4f}) in group {group}"
     )
-    return run_ids[best]
+    tuned = {name: as_mapping(top.model)[name] for name in tune.space}
+    print(proposal.report(proposal.write(root / params, root, tuned), tuned))
+    return runs[top.number]

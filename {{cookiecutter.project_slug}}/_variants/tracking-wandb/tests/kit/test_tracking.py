@@ -11,9 +11,9 @@ import yaml
 from mlreprokit import tracking
 from mlreprokit.cli import main
 from mlreprokit.commands import commands
-from mlreprokit.config import ConfigError, load_config
+from mlreprokit.config import ConfigError, load_config, parse
 from mlreprokit.paths import MANIFEST, PARAMS, PROFILE
-from mlreprokit.synthetic import tune_grid
+from mlreprokit.synthetic import tune_space
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
 
@@ -36,7 +36,8 @@ def wandb_home(tmp_path, monkeypatch) -> Iterator[Path]:
 
 
 def tracked(config, mode="offline"):
-    tune = TuneConfig(metric="accuracy", folds=2, draws=None, grid=tune_grid(PROJECT, 1))
+    space = tune_space(PROJECT, first=True)
+    tune = parse(TuneConfig, {"metric": "accuracy", "folds": 2, "trials": 1, "space": space}, "")
     settings = TrackingConfig(enabled=True, project="test", entity=None, mode=mode, tune=tune)
     return dataclasses.replace(config, tracking=settings)
 

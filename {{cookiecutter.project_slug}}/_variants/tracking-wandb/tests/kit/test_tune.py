@@ -6,8 +6,8 @@ import pytest
 import wandb
 
 from mlreprokit import tune
-from mlreprokit.config import ConfigError
-from mlreprokit.synthetic import tune_grid
+from mlreprokit.config import ConfigError, parse
+from mlreprokit.synthetic import tune_space
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
 
@@ -18,12 +18,13 @@ def with_tune(config, **settings):
     values = {
         "metric": "accuracy" if config.data.stratify else "r2",
         "folds": 2,
-        "draws": None,
-        "grid": tune_grid(PROJECT, 2),
+        "trials": 2,
+        "space": tune_space(PROJECT, first=True),
         **settings,
     }
+    tune = parse(TuneConfig, values, "tracking.tune.")
     tracking = TrackingConfig(
-        enabled=True, project="tune-test", entity=None, mode="offline", tune=TuneConfig(**values)
+        enabled=True, project="tune-test", entity=None, mode="offline", tune=tune
     )
     return dataclasses.replace(config, tracking=tracking)
 
@@ -36,7 +37,7 @@ def test_tune_metric_must_fit_the_task_before_any_run(config, project, schema):
 
 
 @pytest.mark.slow  # several fits and offline runs
-def test_tune_writes_one_offline_run_per_candidate(config, project, monkeypatch, tmp_path):
+def test_tune_writes_one_offline_run_per_trial(config, project, monkeypatch, tmp_path):
     for name in [name for name in os.environ if name.startswith("WANDB_")]:
         monkeypatch.delenv(name)  # offline, whatever the machine or CI says
     monkeypatch.setenv("WANDB_DATA_DIR", str(tmp_path / "wandb-data"))  # artifact staging
@@ -48,3 +49,10 @@ def test_tune_writes_one_offline_run_per_candidate(config, project, monkeypatch,
     runs = sorted(Path(project, "wandb").glob("offline-run-*"))
     assert len(runs) == 2
     assert [run for run in runs if run.name.endswith(best)]
+
+
+def test_tune_space_must_fit_the_model_before_any_run(config, project):
+    space = {"no_such_knob": {"low": 1, "high": 2}}
+    with pytest.raises(ConfigError, match="unknown key 'tracking.tune.space.no_such_knob'"):
+        tune.run(with_tune(config, space=space), project)
+    assert not (project / "wandb").exists()
