@@ -38,9 +38,21 @@ def test_space_specs_are_checked_in_one_line(config, spec, message):
         tune_config(config, space={"x": spec})
 
 
-def test_trials_and_space_must_not_be_empty(config):
-    with pytest.raises(ConfigError, match="tracking.tune.trials must be 1 or more"):
-        tune_config(config, trials=0)
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("trials", 0, "tracking.tune.trials must be 1 to 10000"),
+        ("trials", 10**12, "tracking.tune.trials must be 1 to 10000"),
+        ("folds", 1, "tracking.tune.folds must be 2 to 100"),
+        ("folds", 10**12, "tracking.tune.folds must be 2 to 100"),
+    ],
+)
+def test_trials_and_folds_are_bounded_in_one_line(config, key, value, message):
+    with pytest.raises(ConfigError, match=message):
+        tune_config(config, **{key: value})
+
+
+def test_space_must_not_be_empty(config):
     with pytest.raises(ConfigError, match="tracking.tune.space needs at least one"):
         tune_config(config, space={})
     with pytest.raises(ConfigError, match="unknown key 'tracking.tune.grid'"):

@@ -24,3 +24,9 @@ def test_tune_takes_workers_and_storage(monkeypatch):
     assert runs == [{"workers": 2, "storage": url, "params": PARAMS}]
     with pytest.raises(SystemExit, match="2"):
         cli.main(["tune", "--workers", "0"], tracked.tracked_commands)
+
+
+def test_tune_workers_are_bounded_in_one_line(capsys):
+    with pytest.raises(SystemExit, match="2"):
+        cli.main(["tune", "--workers", "100000"], tracked.tracked_commands)
+    assert "--workers: must be 1 to 256, got 100000" in capsys.readouterr().err

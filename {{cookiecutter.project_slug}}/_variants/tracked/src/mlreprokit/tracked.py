@@ -117,10 +117,13 @@ def run_tune(args: argparse.Namespace) -> None:
     tune.run(config, Path.cwd(), workers=args.workers, storage=args.storage, params=args.params)
 
 
+MAX_WORKERS = 256  # processes on one machine; more machines share a --storage database
+
+
 def positive(text: str) -> int:
     value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, got {value}")
+    if not 1 <= value <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"must be 1 to {MAX_WORKERS}, got {value}")
     return value
 
 

@@ -5,6 +5,8 @@ import dataclasses
 from .errors import ConfigError
 
 SCALARS = (bool, int, float, str)  # what a choice may be (or null), as Optuna stores them
+# Past these a study runs for days: raise one here when your search needs it.
+MAX_FOLDS, MAX_TRIALS = 100, 10_000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,10 +57,14 @@ class TuneConfig:
     space: dict[str, ParamSpace]  # model hyperparameter -> its range or choices
 
     def __post_init__(self) -> None:
-        if self.folds < 2:
-            raise ConfigError(f"tracking.tune.folds must be 2 or more, got {self.folds}")
-        if self.trials < 1:
-            raise ConfigError(f"tracking.tune.trials must be 1 or more, got {self.trials}")
+        if not 2 <= self.folds <= MAX_FOLDS:
+            raise ConfigError(
+                f"tracking.tune.folds must be 2 to {MAX_FOLDS} (tune_config.py), got {self.folds}"
+            )
+        if not 1 <= self.trials <= MAX_TRIALS:
+            raise ConfigError(
+                f"tracking.tune.trials must be 1 to {MAX_TRIALS} (tune_config.py), got {self.trials}"
+            )
         if not self.space:
             raise ConfigError("tracking.tune.space needs at least one model hyperparameter")
         for name, spec in self.space.items():
