@@ -58,13 +58,9 @@ class TuneConfig:
 
     def __post_init__(self) -> None:
         if not 2 <= self.folds <= MAX_FOLDS:
-            raise ConfigError(
-                f"tracking.tune.folds must be 2 to {MAX_FOLDS} (tune_config.py), got {self.folds}"
-            )
+            raise ConfigError(f"tracking.tune.folds must be 2 to {MAX_FOLDS}, got {self.folds}")
         if not 1 <= self.trials <= MAX_TRIALS:
-            raise ConfigError(
-                f"tracking.tune.trials must be 1 to {MAX_TRIALS} (tune_config.py), got {self.trials}"
-            )
+            raise ConfigError(f"tracking.tune.trials must be 1 to {MAX_TRIALS}, got {self.trials}")
         if not self.space:
             raise ConfigError("tracking.tune.space needs at least one model hyperparameter")
         for name, spec in self.space.items():
