@@ -107,11 +107,6 @@ def _stop_if_signalled() -> None:
         raise KeyboardInterrupt(f"signal {_STOPPED[0]}")
 
 
-def run_pipeline(label: str, launch: Launch, copy: Path, command: list[str]) -> None:
-    """Run the pipeline in a fresh process inside `copy`, its output shown as it comes."""
-    run_pipelines([(label, launch, copy)], command)
-
-
 def run_pipelines(runs: list[tuple[str, Launch, Path]], command: list[str]) -> None:
     """Run the pipeline in each (label, launch, copy) at the same time, each in a fresh process
     inside its copy, every line of their output shown as it comes, after its run's label."""
@@ -125,8 +120,8 @@ def run_pipelines(runs: list[tuple[str, Launch, Path]], command: list[str]) -> N
         relays = [threading.Thread(target=relay, args=(*run, codes)) for run in started]
         for thread in relays:
             thread.start()
-        while any(thread.is_alive() for thread in relays):
-            relays[0].join(0.1)  # timed, so Ctrl-C and SIGTERM land here at once
+        while alive := [thread for thread in relays if thread.is_alive()]:
+            alive[0].join(0.1)  # timed, so Ctrl-C and SIGTERM land here at once
             if any(codes.values()):  # one run failed: the others need not finish
                 for _, process in started:
                     process.kill()
