@@ -19,15 +19,12 @@ VARIANT_OPTIONS = (
     "devcontainer",
 )
 CI_VARIANTS = {"github": ["ci-github"], "gitlab": ["ci-gitlab"], "both": ["ci-github", "ci-gitlab"]}
-# What every tracker shares (tracked commands, tune's search, run names), beside its own folder.
-TRACKED = "tracked"
 
 
 def chosen_variants(options: dict) -> list[str]:
     """Return the names of the `_variants/` folders the options select."""
     names = [f"{option}-{options[option]}" for option in VARIANT_OPTIONS]
-    names += CI_VARIANTS.get(options["ci"], [])
-    return names + ([TRACKED] if options["tracking"] != "none" else [])
+    return names + CI_VARIANTS.get(options["ci"], [])
 
 
 def apply_variants(root: Path, names: list[str]) -> None:

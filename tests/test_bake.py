@@ -103,6 +103,25 @@ BASE_FILES = {
     "src/mlreprokit/repro/file_order/sitecustomize.py",
     "src/mlreprokit/trackers/__init__.py",
     "src/mlreprokit/trackers/base.py",
+    "src/mlreprokit/TRACKING.md",
+    *(  # every tracker's adapter, in every bake: `tracking.tracker` in params.yaml picks one
+        f"src/mlreprokit/{name}.py"
+        for name in (
+            "champion",
+            "mlflow_tracking",
+            "mlflow_tune",
+            "predict",
+            "proposal",
+            "registry",
+            "runinfo",
+            "search",
+            "tracked",
+            "tracking",
+            "tune_config",
+            "wandb_tracking",
+            "wandb_tune",
+        )
+    ),
     *(
         f"tests/{name}.py"
         for name in (
@@ -118,15 +137,6 @@ BASE_FILES = {
         )
     ),
 }
-# What every tracker shares (the `tracked` variant folder), and each tracker's own modules.
-TRACKED_FILES = {
-    *(
-        f"src/mlreprokit/{name}.py"
-        for name in ("proposal", "runinfo", "search", "tracked", "tune_config")
-    ),
-}
-MLFLOW_MODULES = ("champion", "commands", "registry", "tracking", "tune")
-WANDB_MODULES = ("tracking", "tune")
 # Files that exist only for one value of one option.
 AUDIT = ".github/workflows/audit.yml"  # nox -s audit, weekly and when a lock changes
 MONITOR = ".github/workflows/monitor.yml"  # monitor weekly, retrain into a pull request
@@ -154,20 +164,7 @@ OPTION_FILES = {
         ".github/dependabot.yml",
         ".gitlab-ci.yml",
     },
-    ("tracking", "mlflow"): {
-        ".env.example",
-        "MLproject",
-        *(f"src/mlreprokit/{name}.py" for name in MLFLOW_MODULES),
-        "src/mlreprokit/predict.py",  # tested in test_registry.py, beside a registered model
-        "src/mlreprokit/TRACKING.md",
-        *TRACKED_FILES,
-    },
-    ("tracking", "wandb"): {
-        *(f"src/mlreprokit/{name}.py" for name in WANDB_MODULES),
-        *(f"tests/kit/test_{name}.py" for name in WANDB_MODULES),
-        "src/mlreprokit/TRACKING.md",
-        *TRACKED_FILES,
-    },
+    ("tracking", "mlflow"): {".env.example", "MLproject"},
 }
 # Files that exist only for a combination of option values.
 COMBINED_FILES = {
@@ -268,12 +265,18 @@ def test_bake_matrix_license_matches_option(project):
         ] in first_line
 
 
-def test_bake_tracking_none_names_no_tracker(baked):
+def test_bake_tracking_none_wires_no_tracker_into_ci_readme_or_requirements(baked):
+    """The adapters ship in every bake (src/mlreprokit/); what is wired to a tracker is not."""
     project = baked(tracking="none", ci="both", docker="yes", devcontainer="yes")
+    wired = ("requirements.in", "noxfile.py", ".gitlab-ci.yml", ".github/workflows")
     for tracker in ("mlflow", "wandb", "weights & biases"):
-        mentions = [path for path in project.files() if tracker in project.text(path).lower()]
+        mentions = [
+            path
+            for path in project.files()
+            if path.startswith(wired) and tracker in project.text(path).lower()
+        ]
         assert mentions == [], tracker
-    assert "tracking" not in yaml.safe_load(project.text("params.yaml"))
+    assert yaml.safe_load(project.text("params.yaml"))["tracking"] == {"tracker": "none"}
 
 
 def test_bake_default_makes_first_commit(baked):

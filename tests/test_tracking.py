@@ -3,6 +3,7 @@
 import ast
 import subprocess
 
+import pytest
 import yaml
 
 try:
@@ -18,19 +19,6 @@ def functions(project: Baked, path: str) -> set[str]:
     return {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
 
 
-def imported_modules(project: Baked) -> set[str]:
-    """Every module the project's two packages import, relative imports as `.name`."""
-    names = set()
-    for path in project.files():
-        if path.startswith("src/") and path.endswith(".py"):
-            for node in ast.walk(ast.parse(project.text(path))):
-                if isinstance(node, ast.Import):
-                    names |= {alias.name.split(".")[0] for alias in node.names}
-                elif isinstance(node, ast.ImportFrom):
-                    names.add("." * node.level + (node.module or "").split(".")[0])
-    return names
-
-
 def ignored(project: Baked, *paths: str) -> set[str]:
     done = subprocess.run(
         ["git", "check-ignore", "--no-index", *paths],
@@ -41,20 +29,52 @@ def ignored(project: Baked, *paths: str) -> set[str]:
     return set(done.stdout.split())
 
 
-def test_tracking_none_has_no_register_session_and_imports_no_tracking(baked):
+def top_level_imports(project: Baked, path: str) -> set[str]:
+    """The modules `path` imports when it is imported (not those its functions import)."""
+    names = set()
+    for node in ast.parse(project.text(path)).body:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level:
+            base = "mlreprokit." + (node.module or "")
+            names |= {base.rstrip(".")} | {f"{base.rstrip('.')}.{a.name}" for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module or "")
+    return names
+
+
+def loaded_on_start(project: Baked) -> set[str]:
+    """Every module `python -m <module>` imports before a command runs, by reading the code."""
+    seen, todo = set(), ["my_ml_project.__main__"]
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        for candidate in (
+            f"src/{name.replace('.', '/')}.py",
+            f"src/{name.replace('.', '/')}/__init__.py",
+        ):
+            if candidate in project.files():
+                todo += [n for n in top_level_imports(project, candidate) - seen]
+    return seen
+
+
+def test_tracking_none_has_no_register_session(baked):
     project = baked(tracking="none")
     assert "register" not in functions(project, "noxfile.py")
-    assert not {"mlflow", "dotenv", ".tracking", ".commands"} & imported_modules(project)
+    assert yaml.safe_load(project.text("params.yaml"))["tracking"]["tracker"] == "none"
+
+
+@pytest.mark.parametrize("tracker", ["mlflow", "wandb", "none"])
+def test_tracking_packages_load_only_when_a_run_is_tracked(baked, tracker):
+    """Every adapter ships; `python -m <module>` imports none of their packages at start."""
+    loaded = {name.split(".")[0] for name in loaded_on_start(baked(tracking=tracker))}
+    assert "mlreprokit" in loaded and not {"mlflow", "wandb", "optuna", "dotenv"} & loaded
 
 
 def test_tracking_mlflow_has_register_session_and_tracked_entry_point(baked):
     project = baked()
     assert "register" in functions(project, "noxfile.py")
-    commands = project.text("src/mlreprokit/commands.py")
-    assert "tracked_commands()" in commands
-    assert {'commands["register"]', 'commands["predict"]', 'commands["runs"]'} <= set(
-        line.strip().split(" = ")[0] for line in commands.splitlines()
-    )
+    assert yaml.safe_load(project.text("params.yaml"))["tracking"]["tracker"] == "mlflow"
 
 
 def test_tracking_mlflow_stores_and_secrets_are_git_ignored(baked):
@@ -87,12 +107,11 @@ def test_tracking_mlflow_custom_names_reach_experiment_model_and_mlproject(baked
     assert entry_points["all"]["command"] == "python -m churn all"
 
 
-def test_tracking_wandb_has_tune_but_no_registry_and_imports_no_mlflow(baked):
+def test_tracking_wandb_has_tune_but_no_register_session(baked):
     project = baked(tracking="wandb")
     assert "register" not in functions(project, "noxfile.py")
-    assert "return tracked_commands()" in project.text("src/mlreprokit/commands.py")
-    assert "wandb" in imported_modules(project)
-    assert not {"mlflow", "dotenv", ".registry", ".champion"} & imported_modules(project)
+    assert yaml.safe_load(project.text("params.yaml"))["tracking"]["tracker"] == "wandb"
+    assert "tune" in yaml.safe_load(project.text("params.yaml"))["tracking"]
 
 
 def test_tracking_wandb_is_offline_by_default_in_the_slug_project(baked):
@@ -122,8 +141,6 @@ def test_tracking_requirements_name_only_the_chosen_tracker(baked):
 
 
 def test_tracking_repro_reruns_never_track(baked):
-    for tracker in ("mlflow", "wandb"):
+    for tracker in ("mlflow", "wandb", "none"):  # none too: a switch in params.yaml stays a check
         pyproject = tomllib.loads(baked(tracking=tracker).text("pyproject.toml"))
         assert pyproject["tool"]["repro"]["command"][-2:] == ["all", "--no-track"]
-    pyproject = tomllib.loads(baked(tracking="none").text("pyproject.toml"))
-    assert pyproject["tool"]["repro"]["command"][-1] == "all"

@@ -1,7 +1,8 @@
 import argparse
 
 import pytest
-from mlreprokit import cli, tracked, tune
+from mlreprokit import cli, tracked
+from mlreprokit import mlflow_tune as tune
 from mlreprokit.paths import PARAMS
 
 

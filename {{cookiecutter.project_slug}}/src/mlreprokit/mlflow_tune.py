@@ -10,7 +10,8 @@ from typing import Any
 
 import mlflow
 
-from . import proposal, tracking
+from . import mlflow_tracking as tracking
+from . import proposal
 from .config import as_mapping
 from .manifest import build_manifest
 from .paths import PARAMS, SCHEMA

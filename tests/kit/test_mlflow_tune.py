@@ -5,7 +5,8 @@ import subprocess
 import mlflow
 import pytest
 import yaml
-from mlreprokit import proposal, search, tune
+from mlreprokit import mlflow_tune as tune
+from mlreprokit import proposal, search
 from mlreprokit.config import ConfigError, as_mapping, load_config, parse
 from mlreprokit.project import load_pipeline
 from mlreprokit.synthetic import tune_space
@@ -24,7 +25,7 @@ def with_tune(config, **settings):
         **settings,
     }
     tracking = TrackingConfig(
-        enabled=True,
+        tracker="mlflow",
         experiment="tune-test",
         model_name="tune-test",
         autolog=False,

@@ -1,7 +1,9 @@
-"""Commands with MLflow: the tracked pipeline and `tune` (tracked.py), plus `register`, `predict`,
-`runs`, and a `gate` that also compares with the registry's champion.
+"""Every command of `python -m <module>`: the pipeline's stages and `monitor` observed by the
+configured tracker, `tune` (tracked.py), the kit's own (`gate`, `doctor`, `adopt`, `refresh`),
+and MLflow's `register`, `predict`, `runs`, with a `gate` that also holds the champion's line.
 
-MLflow is imported only by a command that uses it, so `--no-track` runs never load it.
+The MLflow commands say in one line when `tracking.tracker` is another; MLflow is imported only
+by a command that uses it, so `--no-track` runs never load it.
 """
 
 import argparse
@@ -17,26 +19,28 @@ PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output 
 
 
 def run_register(args: argparse.Namespace) -> None:
-    from . import registry, tracking
+    from . import mlflow_tracking as tracking
+    from . import registry
 
-    config = tracked_config(args)
+    config = tracked_config(args, "mlflow")
     tracking.connect()
     registry.register(config, run_id=args.run_id, alias=args.alias, version=args.version)
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    from . import predict, tracking
+    from . import mlflow_tracking as tracking
+    from . import predict
 
-    config = tracked_config(args)
+    config = tracked_config(args, "mlflow")
     tracking.connect()
     model = args.model or f"models:/{config.tracking.model_name}@champion"
     predict.predict(model, args.input, args.output, Path.cwd())
 
 
 def run_runs(args: argparse.Namespace) -> None:
-    from . import tracking
+    from . import mlflow_tracking as tracking
 
-    config = tracked_config(args)
+    config = tracked_config(args, "mlflow")
     tracking.connect()
     metric = args.metric or config.metric
     table = load_pipeline().metrics
@@ -46,7 +50,7 @@ def run_runs(args: argparse.Namespace) -> None:
 
 
 def run_gate(args: argparse.Namespace) -> int:
-    """The quality gate, also against the team server's champion when there is one."""
+    """The quality gate, also against the team MLflow server's champion when there is one."""
     from . import champion
 
     return gate.run(args, champion=champion.champion_metrics)
@@ -91,12 +95,18 @@ def runs_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def commands() -> dict[str, Command]:
-    """The tracked pipeline commands and `tune` (tracked.py), plus the MLflow commands."""
+    """Every command: the tracked pipeline commands and `tune` (tracked.py), and MLflow's."""
     commands = tracked_commands()
-    commands["runs"] = Command("list the experiment's runs, best first", run_runs, runs_arguments)
-    commands["register"] = Command(
-        "register a run's model and point an alias at it", run_register, register_arguments
+    commands["runs"] = Command(
+        "list the MLflow experiment's runs, best first", run_runs, runs_arguments
     )
-    commands["predict"] = Command("predict with a registered model", run_predict, predict_arguments)
+    commands["register"] = Command(
+        "register a run's model in MLflow and point an alias at it",
+        run_register,
+        register_arguments,
+    )
+    commands["predict"] = Command(
+        "predict with a model of the MLflow registry", run_predict, predict_arguments
+    )
     commands["gate"] = dataclasses.replace(commands["gate"], run=run_gate)
     return commands

@@ -1,8 +1,8 @@
-"""The pipeline's commands with a tracker: every stage and `monitor` tracked (with `--no-track`),
-and `tune`.
+"""The pipeline's commands with the configured tracker observing: every stage and `monitor`
+(each with `--no-track`), and `tune`.
 
-`tracking.py` is the one module that talks to the tracker; it is imported only by a run that is
-tracked, so `--no-track` runs never load the tracker's package.
+`tracking.adapter` imports the tracker's module only for a run that is tracked, so `--no-track`
+runs and projects with `tracker: none` never load a tracker's package.
 """
 
 import argparse
@@ -17,20 +17,32 @@ from .cli import Command
 from .config import load_config
 from .errors import UsageError
 from .project import load_pipeline
+from .tracking import adapter
+
+
+def tracker_name(config: Any) -> str:
+    """`tracking.tracker` of params.yaml; none without a `tracking:` section."""
+    return "none" if config.tracking is None else str(config.tracking.tracker)
 
 
 def tracking_on(args: argparse.Namespace, config: Any) -> bool:
     """Tracking is on unless `--no-track` was given or params.yaml turns it off."""
     return (
         not getattr(args, "no_track", False)
-        and config.tracking is not None
+        and tracker_name(config) != "none"
         and config.tracking.enabled
     )
 
 
-def tracked_config(args: argparse.Namespace) -> Any:
-    """The configuration of a command that needs the tracker, which tracking must not turn off."""
+def tracked_config(args: argparse.Namespace, tracker: str | None = None) -> Any:
+    """The configuration of a command that needs a tracker (`tracker`, if given), on."""
     config = load_config(args.params)
+    name = tracker_name(config)
+    if name == "none" or (tracker is not None and name != tracker):
+        raise UsageError(
+            f"`{args.command}` needs {tracker or 'a tracker'}, but tracking.tracker is {name} in "
+            f"{args.params} (src/{__package__}/TRACKING.md)"
+        )
     if not tracking_on(args, config):
         raise UsageError(
             f"`{args.command}` needs tracking, but tracking.enabled is false in {args.params}"
@@ -44,29 +56,25 @@ def under_dvc() -> bool:
 
 
 class TrackerRun:
-    """The project's tracker (tracking.py) as the runner's observer (trackers.Tracker).
+    """The configured tracker's adapter as the runner's observer (trackers.Tracker).
 
     Under DVC, the last stage logs the outputs of the whole pipeline.
     """
 
     def __init__(self) -> None:
         self._run = ExitStack()
+        self._tracking: Any = None
 
     def start(self, config: Any, command: str) -> None:
-        from . import tracking
-
+        self._tracking = adapter(config)
         # pipeline_run fails in one line, before any stage runs, if the tracker cannot be used.
-        self._run.enter_context(tracking.pipeline_run(config, command))
+        self._run.enter_context(self._tracking.pipeline_run(config, command))
 
     def log_manifest(self, manifest: dict[str, object]) -> None:
-        from . import tracking
-
-        tracking.log_manifest(manifest)
+        self._tracking.log_manifest(manifest)
 
     def log_outputs(self, stages: list[str], root: Path) -> None:
-        from . import tracking
-
-        tracking.log_outputs(list(load_pipeline().names) if under_dvc() else stages, root)
+        self._tracking.log_outputs(list(load_pipeline().names) if under_dvc() else stages, root)
 
     def end(self, error: BaseException | None) -> None:
         if error is None:
@@ -94,8 +102,7 @@ def run_monitor(args: argparse.Namespace) -> int:
     config = load_config(args.params)
     if not tracking_on(args, config):
         return monitor.run(args)
-    from . import tracking
-
+    tracking = adapter(config)
     with tracking.pipeline_run(config, "monitor"):
         outcome = monitor.check(args)
         tracking.log_monitoring(outcome)
@@ -110,10 +117,12 @@ def monitor_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_tune(args: argparse.Namespace) -> None:
-    from . import tune
-
+    config = tracked_config(args)
+    if config.tracking.tune is None:
+        raise UsageError(f"`tune` needs a tracking.tune section in {args.params} (TRACKING.md)")
+    tune = adapter(config, "tune")
     # Seeded once, as every command is (cli.prepare), before the study starts.
-    config = cli.prepare(args, tracked_config(args))
+    config = cli.prepare(args, config)
     tune.run(config, Path.cwd(), workers=args.workers, storage=args.storage, params=args.params)
 
 

@@ -7,17 +7,16 @@ from pathlib import Path
 import pytest
 import wandb
 import yaml
-
-from mlreprokit import tracking
+from mlreprokit import wandb_tracking as tracking
 from mlreprokit.cli import main
 from mlreprokit.commands import commands
-from mlreprokit.config import ConfigError, load_config, parse
+from mlreprokit.config import ConfigError, parse
 from mlreprokit.paths import MANIFEST, PARAMS, PROFILE
 from mlreprokit.synthetic import tune_space
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
 
-PROJECT = Path(__file__).parents[2]
+from .toy import PROJECT
 
 
 @pytest.fixture(autouse=True)
@@ -38,26 +37,21 @@ def wandb_home(tmp_path, monkeypatch) -> Iterator[Path]:
 def tracked(config, mode="offline"):
     space = tune_space(PROJECT, first=True)
     tune = parse(TuneConfig, {"metric": "accuracy", "folds": 2, "trials": 1, "space": space}, "")
-    settings = TrackingConfig(enabled=True, project="test", entity=None, mode=mode, tune=tune)
+    settings = TrackingConfig(tracker="wandb", project="test", mode=mode, tune=tune)
     return dataclasses.replace(config, tracking=settings)
 
 
 def small_project(root: Path, **settings: object) -> Path:
-    """The `project` fixture's params (synthetic data, a small model) with `settings` for W&B."""
+    """The `project` fixture's params (synthetic data, a small model), switched to W&B as
+    TRACKING.md says (`tracking.tracker: wandb` and its keys), with `settings`."""
     params = yaml.safe_load((root / PARAMS).read_text(encoding="utf-8"))
-    params["tracking"].update(settings)
+    params["tracking"] = {"tracker": "wandb", "project": "test", "mode": "offline", **settings}
     (root / PARAMS).write_text(yaml.safe_dump(params), encoding="utf-8")
     return root
 
 
 def offline_runs(root: Path) -> list[Path]:
     return sorted((root / "wandb").glob("offline-run-*"))
-
-
-def test_params_tracking_section_parses_with_offline_default():
-    settings = load_config(PROJECT / PARAMS).tracking
-    assert settings.mode == "offline" and settings.enabled
-    assert settings.project == "{{ cookiecutter.project_slug }}"
 
 
 def test_tracking_config_rejects_an_unknown_mode(config):
@@ -83,7 +77,7 @@ def test_online_without_login_fails_in_one_line_naming_the_fixes(config):
 
 def test_untracked_project_has_no_settings_for_wandb(config):
     with pytest.raises(tracking.TrackingError, match="no `tracking:` section"):
-        tracking.settings(config)
+        tracking.settings(dataclasses.replace(config, tracking=None))
 
 
 @pytest.mark.slow  # a whole pipeline run

@@ -4,14 +4,13 @@ from pathlib import Path
 
 import pytest
 import wandb
-
-from mlreprokit import tune
+from mlreprokit import wandb_tune as tune
 from mlreprokit.config import ConfigError, parse
 from mlreprokit.synthetic import tune_space
 from mlreprokit.tracking_config import TrackingConfig
 from mlreprokit.tune_config import TuneConfig
 
-PROJECT = Path(__file__).parents[2]
+from .toy import PROJECT
 
 
 def with_tune(config, **settings):
@@ -23,9 +22,7 @@ def with_tune(config, **settings):
         **settings,
     }
     tune = parse(TuneConfig, values, "tracking.tune.")
-    tracking = TrackingConfig(
-        enabled=True, project="tune-test", entity=None, mode="offline", tune=tune
-    )
+    tracking = TrackingConfig(tracker="wandb", project="tune-test", mode="offline", tune=tune)
     return dataclasses.replace(config, tracking=tracking)
 
 

@@ -1,7 +1,7 @@
 import time
 
 import pytest
-from mlreprokit import tracking
+from mlreprokit import mlflow_tracking as tracking
 
 
 def test_redact_hides_password_only():

@@ -12,7 +12,7 @@ from mlflow.entities import Run
 from mlflow.exceptions import MlflowException
 
 from .errors import UsageError
-from .tracking import MODEL_URI_TAG
+from .mlflow_tracking import MODEL_URI_TAG
 
 MAX_DESCRIPTION = 5000  # characters in a model version's description (MLflow's SQL schema)
 CARD_TAGS = (

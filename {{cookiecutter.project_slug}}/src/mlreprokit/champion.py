@@ -8,15 +8,16 @@ ALIAS = "champion"
 
 def champion_metrics(config: Any) -> dict[str, float] | None:
     """Metrics of the run behind `<tracking.model_name>@champion`; None without a team server."""
-    if config.tracking is None or not config.tracking.enabled:
+    tracking = config.tracking
+    if tracking is None or tracking.tracker != "mlflow" or not tracking.enabled:
         return None
-    import mlflow  # only when tracking is on
+    import mlflow  # only when tracking with MLflow is on
 
-    from . import tracking
+    from . import mlflow_tracking
 
-    if tracking.tracking_uri() == tracking.LOCAL_STORE:
+    if mlflow_tracking.tracking_uri() == mlflow_tracking.LOCAL_STORE:
         return None  # a clone's own store: no team champion to hold the line against
-    tracking.connect()
+    mlflow_tracking.connect()
     client = mlflow.MlflowClient()
     try:
         version = client.get_model_version_by_alias(config.tracking.model_name, ALIAS)

@@ -10,7 +10,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from . import proposal, tracking
+from . import proposal
+from . import wandb_tracking as tracking
 from .config import as_mapping
 from .manifest import build_manifest
 from .paths import PARAMS, SCHEMA
@@ -18,6 +19,7 @@ from .project import load_pipeline
 from .runinfo import short_commit
 from .schema import load_schema
 from .search import best, check_metric, check_space, model_params, search
+from .tune_config import TuneConfig
 
 
 def run(
@@ -26,7 +28,7 @@ def run(
     """Run the study, then log one run per trial; propose the best parameters; return the
     best run's id."""
     settings = tracking.settings(config)
-    tune = settings.tune
+    tune: TuneConfig = config.tracking.tune  # run_tune checked it is there
     check_metric(tune.metric, load_schema(root / SCHEMA))
     check_space(tune, config.model)
     tracking.run_mode(config)  # fails in one line, before any fit, if W&B cannot be used
