@@ -106,7 +106,7 @@ def register(config: Any, run_id: str | None, alias: str, version: int | None) -
     run = model_run(client, config, run_id)
     existing = client.search_model_versions(f"name = '{name}' and run_id = '{run.info.run_id}'")
     if existing:  # promoting a registered run moves the alias, without a duplicate version
-        number = max(existing, key=lambda v: int(v.version)).version
+        number = str(max(existing, key=lambda v: int(v.version)).version)
     else:
         number = new_version(client, name, run)
     client.set_registered_model_alias(name, alias, number)
@@ -135,4 +135,4 @@ def new_version(client: mlflow.MlflowClient, name: str, run: Run) -> str:
     client.set_model_version_tag(
         name, created.version, "model_card", f"runs:/{run.info.run_id}/{path}"
     )
-    return created.version
+    return str(created.version)

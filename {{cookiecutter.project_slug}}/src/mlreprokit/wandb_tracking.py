@@ -112,7 +112,8 @@ def log_manifest(manifest: dict[str, object]) -> None:
     """Add the manifest to the active run's config, and keep the whole of it as a run file."""
     run = active_run()
     scalars = {f"manifest.{key}": value for key, value in manifest_scalars(manifest).items()}
-    run.config.update(scalars)  # type: ignore[no-untyped-call]  # wandb's Config is untyped
+    settings: Any = run.config  # wandb's Config is untyped
+    settings.update(scalars)
     run.tags = (*(run.tags or ()), f"commit-{short_commit(Path.cwd())}")
     if run.settings.mode != "disabled":  # a disabled run has no folder to keep files in
         manifest_file = Path(run.dir) / "manifest.json"
@@ -125,7 +126,8 @@ def log_outputs(stages: list[str], root: Path) -> None:
     run = active_run()
     # The data the model was fitted on (the manifest hashed data/raw before the stages ran).
     data = {"data_raw_sha256": sha256_tree(root / "data" / "raw")}
-    run.config.update(data, allow_val_change=True)  # type: ignore[no-untyped-call]
+    settings: Any = run.config  # wandb's Config is untyped
+    settings.update(data, allow_val_change=True)
     if "train" in stages:
         model = wandb.Artifact(MODEL_ARTIFACT, type="model", metadata=dict(run.config))
         model.add_file(str(root / MODEL))
