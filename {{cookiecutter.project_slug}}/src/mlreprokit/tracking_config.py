@@ -52,7 +52,7 @@ class TrackingConfig:
             for key in keys:
                 if key not in own and getattr(self, key) != defaults[key].default:
                     raise ConfigError(
-                        f"tracking.{key} is a {tracker} setting, but tracking.tracker is "
+                        f"tracking.{key} is a setting of {tracker}, but tracking.tracker is "
                         f"{self.tracker}: {self.tracker} takes {allowed(self.tracker)}"
                     )
         for key in REQUIRED.get(self.tracker, ()):
