@@ -7,30 +7,18 @@ import pytest
 import yaml
 from mlreprokit import mlflow_tune as tune
 from mlreprokit import proposal, search
-from mlreprokit.config import ConfigError, as_mapping, load_config, parse
+from mlreprokit.config import ConfigError, as_mapping, load_config
 from mlreprokit.project import load_pipeline
 from mlreprokit.synthetic import tune_space
 from mlreprokit.tracking_config import TrackingConfig
-from mlreprokit.tune_config import TuneConfig
 
 from .toy import PROJECT
+from .tuning import tune_settings
 
 
 def with_tune(config, **settings):
-    values = {
-        "metric": "accuracy" if config.data.stratify else "r2",
-        "folds": 2,
-        "trials": 2,
-        "space": tune_space(PROJECT, first=True),
-        **settings,
-    }
-    tracking = TrackingConfig(
-        tracker="mlflow",
-        experiment="tune-test",
-        model_name="tune-test",
-        autolog=False,
-        tune=parse(TuneConfig, values, "tracking.tune."),
-    )
+    tune = tune_settings(config, **settings)
+    tracking = TrackingConfig("mlflow", experiment="tune-test", model_name="tune-test", tune=tune)
     return dataclasses.replace(config, tracking=tracking)
 
 

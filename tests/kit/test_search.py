@@ -1,22 +1,11 @@
 import optuna
 import pytest
 from mlreprokit import search
-from mlreprokit.config import ConfigError, parse
+from mlreprokit.config import ConfigError
 from mlreprokit.synthetic import tune_space
-from mlreprokit.tune_config import TuneConfig
 
 from .toy import PROJECT
-
-
-def tune_config(config, **settings) -> TuneConfig:
-    values = {
-        "metric": "accuracy" if config.data.stratify else "r2",
-        "folds": 2,
-        "trials": 2,
-        "space": tune_space(PROJECT, first=True),
-        **settings,
-    }
-    return parse(TuneConfig, values, "tracking.tune.")
+from .tuning import tune_settings as tune_config
 
 
 @pytest.mark.parametrize(

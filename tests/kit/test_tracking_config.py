@@ -36,8 +36,8 @@ def test_tracking_md_shows_a_section_for_every_tracker_that_parses():
         ({"tracker": "comet"}, "tracking.tracker must be one of mlflow, wandb, none, got 'comet'"),
         (
             {"tracker": "wandb", "project": "p", "experiment": "e"},
-            "tracking.experiment is a setting of mlflow, but tracking.tracker is wandb: wandb takes "
-            "tracker, enabled, tune, project, entity, mode",
+            "tracking.experiment is a setting of mlflow, but tracking.tracker is wandb: "
+            "wandb takes tracker, enabled, tune, project, entity, mode",
         ),
         ({"tracker": "mlflow", "experiment": "e"}, "tracking.model_name is required for tracker"),
         ({"tracker": "none", "mode": "online"}, "tracking.mode is a setting of wandb"),

@@ -5,24 +5,15 @@ from pathlib import Path
 import pytest
 import wandb
 from mlreprokit import wandb_tune as tune
-from mlreprokit.config import ConfigError, parse
-from mlreprokit.synthetic import tune_space
+from mlreprokit.config import ConfigError
 from mlreprokit.tracking_config import TrackingConfig
-from mlreprokit.tune_config import TuneConfig
 
-from .toy import PROJECT
+from .tuning import tune_settings
 
 
 def with_tune(config, **settings):
-    values = {
-        "metric": "accuracy" if config.data.stratify else "r2",
-        "folds": 2,
-        "trials": 2,
-        "space": tune_space(PROJECT, first=True),
-        **settings,
-    }
-    tune = parse(TuneConfig, values, "tracking.tune.")
-    tracking = TrackingConfig(tracker="wandb", project="tune-test", mode="offline", tune=tune)
+    tune = tune_settings(config, **settings)
+    tracking = TrackingConfig("wandb", project="tune-test", mode="offline", tune=tune)
     return dataclasses.replace(config, tracking=tracking)
 
 
