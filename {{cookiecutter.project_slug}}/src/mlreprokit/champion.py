@@ -3,6 +3,8 @@
 import sys
 from typing import Any
 
+from .tracking import adapter
+
 ALIAS = "champion"
 
 
@@ -11,9 +13,8 @@ def champion_metrics(config: Any) -> dict[str, float] | None:
     tracking = config.tracking
     if tracking is None or tracking.tracker != "mlflow" or not tracking.enabled:
         return None
+    mlflow_tracking = adapter(config)  # one line if MLflow is not installed
     import mlflow  # only when tracking with MLflow is on
-
-    from . import mlflow_tracking
 
     if mlflow_tracking.tracking_uri() == mlflow_tracking.LOCAL_STORE:
         return None  # a clone's own store: no team champion to hold the line against

@@ -9,39 +9,44 @@ by a command that uses it, so `--no-track` runs never load it.
 import argparse
 import dataclasses
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from . import gate
 from .cli import Command
 from .project import load_pipeline
 from .tracked import tracked_commands, tracked_config
+from .tracking import adapter
 
 PREDICTIONS = Path("reports/predictions.csv")  # git-ignored, and not an output `repro` compares
 
 
+def connected(args: argparse.Namespace) -> tuple[Any, ModuleType]:
+    """The config and the MLflow adapter, connected: one line first when the tracker is another
+    (or MLflow is not installed), so no MLflow import comes before the check."""
+    config = tracked_config(args, "mlflow")
+    tracking = adapter(config)
+    tracking.connect()
+    return config, tracking
+
+
 def run_register(args: argparse.Namespace) -> None:
-    from . import mlflow_tracking as tracking
+    config, _ = connected(args)
     from . import registry
 
-    config = tracked_config(args, "mlflow")
-    tracking.connect()
     registry.register(config, run_id=args.run_id, alias=args.alias, version=args.version)
 
 
 def run_predict(args: argparse.Namespace) -> None:
-    from . import mlflow_tracking as tracking
+    config, _ = connected(args)
     from . import predict
 
-    config = tracked_config(args, "mlflow")
-    tracking.connect()
     model = args.model or f"models:/{config.tracking.model_name}@champion"
     predict.predict(model, args.input, args.output, Path.cwd())
 
 
 def run_runs(args: argparse.Namespace) -> None:
-    from . import mlflow_tracking as tracking
-
-    config = tracked_config(args, "mlflow")
-    tracking.connect()
+    config, tracking = connected(args)
     metric = args.metric or config.metric
     table = load_pipeline().metrics
     # A metric of the table ranks its own way; tune's cv_ scores are greater-is-better.
