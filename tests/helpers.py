@@ -1,5 +1,6 @@
 """Bake the template and look at what comes out: shared by every test module."""
 
+import ast
 import json
 import os
 import shutil
@@ -39,6 +40,30 @@ class Baked:
 
     def text(self, relative: str) -> str:
         return (self.root / relative).read_text(encoding="utf-8")
+
+
+def module_path(project: Baked, module: str) -> str | None:
+    """The file under src/ of a module of the project's two packages (None: not theirs)."""
+    stem = "src/" + module.replace(".", "/")
+    return next((p for p in (f"{stem}.py", f"{stem}/__init__.py") if p in project.files()), None)
+
+
+def top_level_imports(project: Baked, module: str) -> set[str]:
+    """What `module` imports when it is imported (not what its functions import), absolute;
+    `from .x import y` counts as both `<package>.x` and `<package>.x.y`."""
+    path = module_path(project, module)
+    package = module if path.endswith("__init__.py") else module.rpartition(".")[0]
+    names = set()
+    for node in ast.parse(project.text(path)).body:
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parent = package.rsplit(".", node.level - 1)[0]
+                base = f"{parent}.{base}" if base else parent
+            names |= {base} | {f"{base}.{alias.name}" for alias in node.names}
+    return names
 
 
 def bake(output_dir: Path, **options: str) -> Baked:

@@ -15,7 +15,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .helpers import TEMPLATE
+from .helpers import TEMPLATE, top_level_imports
 
 KIT = "src/mlreprokit"
 
@@ -84,6 +84,39 @@ def test_kit_is_the_same_whatever_the_project_is_called(baked):
     assert kit_files(first) == kit_files(second)
     differing = [path for path in kit_files(first) if first.text(path) != second.text(path)]
     assert differing == []
+
+
+def test_kit_is_the_same_whatever_the_tracker(baked):
+    """Every adapter ships in every bake: `tracking.tracker` in params.yaml picks one."""
+    kits = [baked(tracking=tracker) for tracker in ("mlflow", "wandb", "none")]
+    texts = [{path: kit.text(path) for path in kit_files(kit)} for kit in kits]
+    assert texts[0] == texts[1] == texts[2]
+
+
+@pytest.mark.parametrize("options", [{}, {"data_versioning": "dvc"}], ids=["default", "dvc"])
+def test_kit_and_package_import_no_circle(baked, options):
+    """Module-level imports of both packages form no circle (each can be imported first)."""
+    project = baked(**options)
+    modules = [
+        path.removeprefix("src/").removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for path in project.files()
+        if path.startswith("src/") and path.endswith(".py")
+    ]
+    graph = {
+        name: {other for other in top_level_imports(project, name) if other in modules} - {name}
+        for name in modules
+    }
+    done: set[str] = set()
+
+    def visit(name: str, path: tuple[str, ...]) -> None:
+        assert name not in path, " -> ".join((*path[path.index(name) :], name))
+        if name not in done:
+            for other in sorted(graph[name]):
+                visit(other, (*path, name))
+            done.add(name)
+
+    for name in sorted(graph):
+        visit(name, ())
 
 
 def test_kit_says_it_is_not_the_users_to_edit(baked):

@@ -11,7 +11,7 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .helpers import Baked
+from .helpers import Baked, module_path, top_level_imports
 
 
 def functions(project: Baked, path: str) -> set[str]:
@@ -29,32 +29,14 @@ def ignored(project: Baked, *paths: str) -> set[str]:
     return set(done.stdout.split())
 
 
-def top_level_imports(project: Baked, path: str) -> set[str]:
-    """The modules `path` imports when it is imported (not those its functions import)."""
-    names = set()
-    for node in ast.parse(project.text(path)).body:
-        if isinstance(node, ast.Import):
-            names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level:
-            base = "mlreprokit." + (node.module or "")
-            names |= {base.rstrip(".")} | {f"{base.rstrip('.')}.{a.name}" for a in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            names.add(node.module or "")
-    return names
-
-
 def loaded_on_start(project: Baked) -> set[str]:
     """Every module `python -m <module>` imports before a command runs, by reading the code."""
-    seen, todo = set(), ["my_ml_project.__main__"]
+    seen, todo = set(), [f"{project.module}.__main__"]
     while todo:
         name = todo.pop()
         seen.add(name)
-        for candidate in (
-            f"src/{name.replace('.', '/')}.py",
-            f"src/{name.replace('.', '/')}/__init__.py",
-        ):
-            if candidate in project.files():
-                todo += [n for n in top_level_imports(project, candidate) - seen]
+        if module_path(project, name):
+            todo += [imported for imported in top_level_imports(project, name) - seen]
     return seen
 
 
