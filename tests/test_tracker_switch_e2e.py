@@ -47,4 +47,5 @@ def test_tracker_switch_to_wandb_logs_the_next_run_offline(switched):
 def test_tracker_switch_leaves_mlflow_commands_saying_which_tracker(switched):
     done = nox(switched, "-s", "pipeline", "--", "runs", check=False, **wandb_env(switched))
     assert done.returncode != 0
-    assert "`runs` needs mlflow, but tracking.tracker is wandb in params.yaml" in done.stderr
+    said = done.stdout + done.stderr  # nox relays the command's stderr on its stdout
+    assert "`runs` needs mlflow, but tracking.tracker is wandb in params.yaml" in said
