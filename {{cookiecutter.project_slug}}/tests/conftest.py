@@ -1,8 +1,8 @@
 """Shared fixtures, drawn from the project's own `schema.yaml`: after `adopt`, the tests follow
 your data. `frame` is a small seeded synthetic table that conforms to the schema, with a target
 the features predict; `project` is a project root holding it as a local source. `ran` is one
-run of the whole pipeline, shared by the tests that only read what it wrote. No test sees the
-CI runner's variables."""
+run of the whole pipeline, shared by the tests that only read what it wrote; `fitted` is one
+model fitted on `frame`, shared the same way. No test sees the CI runner's variables."""
 
 import argparse
 import os
@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
 from mlreprokit.cli import run_stages
@@ -26,6 +27,7 @@ from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
 from mlreprokit.tracking_config import TEAM_VARIABLES
 
 from {{ cookiecutter.module_name }}.config import Config, ModelConfig
+from {{ cookiecutter.module_name }}.train import fit
 
 PROJECT = Path(__file__).parents[1]
 PARAMS = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
@@ -156,3 +158,10 @@ def ran_copy(ran, tmp_path, monkeypatch) -> Path:
     root = shutil.copytree(ran.root, tmp_path / "ran")
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture(scope="session")
+def fitted() -> Pipeline:
+    """`fit` of `config` on `frame`, shared: predict with it, never refit or change it."""
+    schema = project_schema()
+    return fit(project_config(schema), schema, synthetic(schema))
