@@ -111,15 +111,6 @@ def project(tmp_path, monkeypatch) -> Path:
     return make_project(tmp_path, PROJECT)
 
 
-@pytest.fixture
-def small_model_project(tmp_path, monkeypatch) -> Path:
-    """`project` with a forest of 10 trees (a model of another kind as it is): for a test of the
-    kit's wiring, where only time grows with the trees (a tracker saves each one)."""
-    monkeypatch.chdir(tmp_path)
-    few = {name: 10 for name in ("n_estimators",) if name in PARAMS["model"]}
-    return make_project(tmp_path, PROJECT, **few)
-
-
 class RecordingTracker:
     """A tracker that notes what the runner told it, in order."""
 

@@ -1,8 +1,7 @@
 """One end-to-end smoke of the kit on your pipeline: `python -m <package>` (your tracker included)
-loads params.yaml, seeds, runs every stage and writes the manifest (your model kind, with few
-trees: test_pipeline.py runs your own params); the runner tells a tracker each step. The kit's
-unit tests live in the template repository (src/mlreprokit/README.md); `nox -s repro` checks
-reproducibility."""
+loads params.yaml, seeds, runs every stage and writes the manifest; the runner tells a tracker
+each step. The kit's unit tests live in the template repository (src/mlreprokit/README.md);
+`nox -s repro` checks reproducibility."""
 
 import json
 
@@ -15,8 +14,7 @@ from mlreprokit.paths import MANIFEST, METRICS, PARAMS, RAW_DATA
 from mlreprokit.project import load_pipeline
 
 
-def test_kit_runs_every_stage_and_records_the_run(small_model_project, schema, capsys):
-    project = small_model_project
+def test_kit_runs_every_stage_and_records_the_run(project, schema, capsys):
     assert main(["all"], commands) == 0  # what `python -m <package>` runs
     assert f"metrics ({METRICS}):" in capsys.readouterr().out
     metrics = json.loads((project / METRICS).read_text())
