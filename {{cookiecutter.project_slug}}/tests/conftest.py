@@ -1,24 +1,33 @@
 """Shared fixtures, drawn from the project's own `schema.yaml`: after `adopt`, the tests follow
 your data. `frame` is a small seeded synthetic table that conforms to the schema, with a target
-the features predict; `project` is a project root holding it as a local source. No test sees the
-CI runner's variables."""
+the features predict; `project` is a project root holding it as a local source. `ran` is one
+run of the whole pipeline, shared by the tests that only read what it wrote; `fitted` is one
+model fitted on `frame`, shared the same way. No test sees the CI runner's variables."""
 
+import argparse
 import os
+import shutil
+import warnings
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_limits
 
+from mlreprokit.cli import run_stages
 from mlreprokit.config import DataConfig, load_config
 from mlreprokit.errors import ProjectError
+from mlreprokit.paths import PARAMS as PARAMS_FILE
 from mlreprokit.paths import SCHEMA
 from mlreprokit.schema import Schema, load_schema
 from mlreprokit.synthetic import SOURCE, make_project, relaxed, synthetic
 from mlreprokit.tracking_config import TEAM_VARIABLES
 
 from {{ cookiecutter.module_name }}.config import Config, ModelConfig
+from {{ cookiecutter.module_name }}.train import fit
 
 PROJECT = Path(__file__).parents[1]
 PARAMS = yaml.safe_load((PROJECT / "params.yaml").read_text(encoding="utf-8"))
@@ -48,27 +57,23 @@ def one_thread_per_library():
         yield
 
 
-@pytest.fixture(autouse=True)
-def no_ci_environment(monkeypatch):
-    """Every test starts as on a developer's machine, whichever CI runs it."""
+def clear_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith(CI_PREFIXES) or name in CI_NAMES:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture
-def schema() -> Schema:
-    """The project's schema, as `schema.yaml` declares it (at most MAX_ROWS rows asked for)."""
+@pytest.fixture(autouse=True)
+def no_ci_environment(monkeypatch):
+    """Every test starts as on a developer's machine, whichever CI runs it."""
+    clear_ci_environment(monkeypatch)
+
+
+def project_schema() -> Schema:
     return relaxed(load_schema(PROJECT / SCHEMA))
 
 
-@pytest.fixture
-def frame(schema) -> pd.DataFrame:
-    return synthetic(schema)
-
-
-@pytest.fixture
-def config(schema) -> Config:
+def project_config(schema: Schema) -> Config:
     return Config(
         seed=0,
         data=DataConfig(
@@ -84,7 +89,79 @@ def config(schema) -> Config:
 
 
 @pytest.fixture
+def schema() -> Schema:
+    """The project's schema, as `schema.yaml` declares it (at most MAX_ROWS rows asked for)."""
+    return project_schema()
+
+
+@pytest.fixture
+def frame(schema) -> pd.DataFrame:
+    return synthetic(schema)
+
+
+@pytest.fixture
+def config(schema) -> Config:
+    return project_config(schema)
+
+
+@pytest.fixture
 def project(tmp_path, monkeypatch) -> Path:
     """A project root (the working directory) whose pipeline runs on the synthetic data."""
     monkeypatch.chdir(tmp_path)
     return make_project(tmp_path, PROJECT)
+
+
+class RecordingTracker:
+    """A tracker that notes what the runner told it, in order."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, object]] = []
+
+    def start(self, config, command):
+        self.calls.append(("start", command))
+
+    def log_manifest(self, manifest):
+        self.calls.append(("manifest", manifest["seed"]))
+
+    def log_outputs(self, stages, root):
+        self.calls.append(("outputs", stages))
+
+    def end(self, error):
+        self.calls.append(("end", error))
+
+
+@dataclass(frozen=True)
+class Run:
+    root: Path  # the project root the run wrote its outputs in
+    calls: list[tuple[str, object]]  # what the runner told its tracker
+
+
+@pytest.fixture(scope="session")
+def ran(tmp_path_factory) -> Run:
+    """One untracked `all` (the kit's runner, `config`, a RecordingTracker observing) in a
+    `project`, shared: read its outputs, never change them (copy it: `ran_copy`). The hash-seed
+    warning is test_kit's to show (its tracked run seeds the same way)."""
+    root = make_project(tmp_path_factory.mktemp("ran"), PROJECT)
+    tracker = RecordingTracker()
+    with pytest.MonkeyPatch.context() as monkeypatch, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "PYTHONHASHSEED is not fixed", RuntimeWarning)
+        clear_ci_environment(monkeypatch)
+        monkeypatch.chdir(root)
+        args = argparse.Namespace(command="all", params=PARAMS_FILE)
+        run_stages(args, project_config(project_schema()), tracker)
+    return Run(root, tracker.calls)
+
+
+@pytest.fixture
+def ran_copy(ran, tmp_path, monkeypatch) -> Path:
+    """A copy of `ran`'s project root with every output (the working directory), to change."""
+    root = shutil.copytree(ran.root, tmp_path / "ran")
+    monkeypatch.chdir(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def fitted() -> Pipeline:
+    """`fit` of `config` on `frame`, shared: predict with it, never refit or change it."""
+    schema = project_schema()
+    return fit(project_config(schema), schema, synthetic(schema))

@@ -1,3 +1,6 @@
+import contextlib
+import importlib.util
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -5,6 +8,10 @@ from pathlib import Path
 import pytest
 
 SCRIPT = Path(__file__).parents[1] / "tools" / "check_locks.py"
+SPEC = importlib.util.spec_from_file_location("check_locks", SCRIPT)
+assert SPEC is not None and SPEC.loader is not None
+check_locks = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(check_locks)
 HASH = "    --hash=sha256:" + "0" * 64
 RUNTIME_IN = "numpy\npandas>=2  # comment\n"
 DEV_IN = "-c requirements.txt\n-r requirements.in\nruff==0.1.0\n"
@@ -14,9 +21,18 @@ def lock(*pins):
     return "".join(f"{pin} \\\n{HASH}\n    # via -r requirements.in\n" for pin in pins)
 
 
-def check(root):
+def run_script(root):
+    """The script as pre-commit runs it: its exit status and output."""
     done = subprocess.run([sys.executable, str(SCRIPT), str(root)], capture_output=True, text=True)
     return done.returncode, done.stdout
+
+
+def check(root):
+    """The script's `main` in this process: what `run_script` gives, without a new Python."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = check_locks.main([str(root)])
+    return code, out.getvalue()
 
 
 @pytest.fixture
@@ -31,7 +47,7 @@ def project(tmp_path):
 
 
 def test_check_locks_passes_fresh_locks(project):
-    assert check(project) == (0, "")
+    assert run_script(project) == (0, "")
 
 
 def test_check_locks_passes_before_first_lock(project):
@@ -42,7 +58,7 @@ def test_check_locks_passes_before_first_lock(project):
 
 def test_check_locks_finds_requirement_missing_from_lock(project):
     (project / "requirements.in").write_text(RUNTIME_IN + "requests\n")
-    code, out = check(project)
+    code, out = run_script(project)
     assert code == 1
     assert "requirements.in requires `requests` but requirements.txt does not pin it" in out
     assert "requirements-dev.txt does not pin it" in out

@@ -3,35 +3,15 @@ loads params.yaml, seeds, runs every stage and writes the manifest; the runner t
 each step. The kit's unit tests live in the template repository (src/mlreprokit/README.md);
 `nox -s repro` checks reproducibility."""
 
-import argparse
 import json
 
-from mlreprokit.cli import main, run_stages
+from mlreprokit.cli import main
 from mlreprokit.commands import commands
 from mlreprokit.config import load_config
 from mlreprokit.hashing import sha256_tree
 from mlreprokit.metrics import for_task
 from mlreprokit.paths import MANIFEST, METRICS, PARAMS, RAW_DATA
 from mlreprokit.project import load_pipeline
-
-
-class RecordingTracker:
-    """A tracker that notes what the runner told it, in order."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, object]] = []
-
-    def start(self, config, command):
-        self.calls.append(("start", command))
-
-    def log_manifest(self, manifest):
-        self.calls.append(("manifest", manifest["seed"]))
-
-    def log_outputs(self, stages, root):
-        self.calls.append(("outputs", stages))
-
-    def end(self, error):
-        self.calls.append(("end", error))
 
 
 def test_kit_runs_every_stage_and_records_the_run(project, schema, capsys):
@@ -44,12 +24,11 @@ def test_kit_runs_every_stage_and_records_the_run(project, schema, capsys):
     assert manifest["data_raw_sha256"] == sha256_tree(project / RAW_DATA.parent)
 
 
-def test_kit_tells_the_tracker_start_manifest_outputs_end(project, config):
-    tracker = RecordingTracker()
-    run_stages(argparse.Namespace(command="all", params=PARAMS), config, tracker)
-    assert tracker.calls == [
+def test_kit_tells_the_tracker_start_manifest_outputs_end(ran, config):
+    """`ran` is the kit's runner with a RecordingTracker observing (conftest.py)."""
+    assert ran.calls == [
         ("start", "all"),
         ("manifest", config.seed),
-        ("outputs", list(load_pipeline().names)),
+        ("outputs", list(load_pipeline(ran.root).names)),
         ("end", None),
     ]

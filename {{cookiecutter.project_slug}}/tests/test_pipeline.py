@@ -12,7 +12,6 @@ from mlreprokit.paths import (
     TEST_DATA,
     TRAIN_DATA,
 )
-from mlreprokit.synthetic import make_project
 
 from {{ cookiecutter.module_name }} import pipeline
 
@@ -21,23 +20,20 @@ PROJECT = Path(__file__).parents[1]
 OUTPUTS = (RAW_DATA, TRAIN_DATA, TEST_DATA, MODEL, PROFILE, METRICS, FIGURE)
 
 
-def test_pipeline_run_writes_every_output(config, project, schema):
-    pipeline.PIPELINE.run(list(pipeline.PIPELINE.names), config, project)
+def test_pipeline_run_writes_every_output(ran, schema):
     for output in OUTPUTS:
-        assert (project / output).stat().st_size > 0
-    metrics = json.loads((project / METRICS).read_text())
+        assert (ran.root / output).stat().st_size > 0
+    metrics = json.loads((ran.root / METRICS).read_text())
     table = for_task(pipeline.PIPELINE.metrics, schema.task)
     assert set(metrics) == set(table)
     assert all(metrics[name] > 0.5 for name in metrics if table[name].higher_is_better)
 
 
-def test_pipeline_run_twice_gives_identical_bytes(config, project, tmp_path):
-
-    second = make_project(tmp_path / "second", PROJECT)
-    for root in (project, second):
-        pipeline.PIPELINE.run(list(pipeline.PIPELINE.names), config, root)
+def test_pipeline_run_twice_gives_identical_bytes(ran, config, project):
+    """A second run, in another folder and after other tests, against the shared one."""
+    pipeline.PIPELINE.run(list(pipeline.PIPELINE.names), config, project)
     for output in OUTPUTS:
-        assert (project / output).read_bytes() == (second / output).read_bytes(), output
+        assert (project / output).read_bytes() == (ran.root / output).read_bytes(), output
 
 
 def test_pipeline_run_only_named_stages(config, project):

@@ -36,20 +36,19 @@ def test_every_kind_fits_and_predicts_the_schemas_task(kind, config, schema, fra
     assert len(fitted.predict(model_inputs(frame, schema))) == len(frame)
 
 
-def test_fit_same_seed_same_predictions(config, schema, frame):
-    first = fit(config, schema, frame).predict(model_inputs(frame, schema))
+def test_fit_same_seed_same_predictions(fitted, config, schema, frame):
+    """`fitted` is `fit` of the same config and frame, earlier in the session (conftest.py)."""
+    first = fitted.predict(model_inputs(frame, schema))
     again = fit(config, schema, frame).predict(model_inputs(frame, schema))
     np.testing.assert_array_equal(first, again)
 
 
-def test_fit_learns_the_training_data(config, schema, frame):
-    model = fit(config, schema, frame)
-    assert model.score(model_inputs(frame, schema), frame[schema.target]) > 0.8
+def test_fit_learns_the_training_data(fitted, schema, frame):
+    assert fitted.score(model_inputs(frame, schema), frame[schema.target]) > 0.8
 
 
-def test_fit_keeps_target_and_id_out_of_the_model(config, schema, frame):
-    model = fit(config, schema, frame)
-    used = set(model.named_steps["prepare"].get_feature_names_out())
+def test_fit_keeps_target_and_id_out_of_the_model(fitted, schema):
+    used = set(fitted.named_steps["prepare"].get_feature_names_out())
     assert schema.target not in used and (schema.id is None or schema.id not in used)
     assert {c.name for c in schema.features if c.is_numeric} <= used
 
@@ -64,8 +63,7 @@ def test_fit_scales_with_train_statistics_only(config, schema, frame):
     np.testing.assert_allclose(scaler.mean_, train.fillna(train.median()).mean().to_numpy())
 
 
-def test_fit_predicts_rows_with_unseen_categories_and_gaps(config, schema, frame):
-    model = fit(config, schema, frame)
+def test_fit_predicts_rows_with_unseen_categories_and_gaps(fitted, schema, frame):
     rows = model_inputs(frame, schema).head(3).copy()
     for column in schema.features:
         if not column.to_model:
@@ -76,4 +74,4 @@ def test_fit_predicts_rows_with_unseen_categories_and_gaps(config, schema, frame
         else:
             rows[column.name] = rows[column.name].astype(object)
             rows.loc[rows.index[0], column.name] = "never seen"
-    assert len(model.predict(rows)) == 3
+    assert len(fitted.predict(rows)) == 3
