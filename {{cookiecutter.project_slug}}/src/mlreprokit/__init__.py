@@ -8,4 +8,4 @@ published it becomes one pinned line in requirements.in. What your code may impo
 every command and setting it offers: README.md beside this file.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
